@@ -1,0 +1,165 @@
+"""Command line: ``python -m scoring score ...``.
+
+    python -m scoring score "Japan and the U.S. agreed to deepen their alliance."   # pretty JSON
+    python -m scoring score --input in.jsonl --output out.jsonl                    # stream files
+    cat in.jsonl | python -m scoring score --input - --output -                    # pipes
+
+Input lines are JSON objects like the API's body (``{"id", "text", "title"?,
+"published"?, "explain"?}``), validated the same way. Output has exactly one line per input
+line, in order: the result, or ``{"line": N, "id": ..., "error": "..."}`` for a line that
+could not be scored (also reported on stderr). Memory stays constant: lines are read, scored
+in batches of ``--batch-size`` and written as they go. Exit status: 0 all lines scored,
+1 some lines were bad, 2 usage or model errors.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from marshmallow import ValidationError
+
+from .model import ModelError
+from .schemas import validate_article
+
+
+def _messages(err: ValidationError) -> str:
+    msgs = err.messages
+    if isinstance(msgs, dict):
+        return "; ".join(f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in msgs.items())
+    return " ".join(map(str, msgs)) if isinstance(msgs, list) else str(msgs)
+
+
+def _parse(line: str, lineno: int):
+    """(article, None) or (None, error dict)."""
+    try:
+        obj = json.loads(line)
+    except ValueError as exc:
+        return None, {"line": lineno, "id": None, "error": f"not JSON ({exc.msg} at column {exc.colno})"}
+    ident = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else None
+    try:
+        return validate_article(obj), None
+    except ValidationError as err:
+        return None, {"line": lineno, "id": ident, "error": _messages(err)}
+
+
+class _Progress:
+    def __init__(self, enabled: bool):
+        self.enabled, self.start, self.last = enabled, time.time(), 0.0
+
+    def update(self, done: int, bad: int, final: bool = False) -> None:
+        now = time.time()
+        if not self.enabled or (not final and now - self.last < 0.5):
+            return
+        self.last = now
+        rate = done / max(now - self.start, 1e-9)
+        sys.stderr.write(f"\r{done} articles, {bad} bad lines, {rate:.0f} articles/s" + ("\n" if final else ""))
+        sys.stderr.flush()
+
+
+def score_stream(scorer, lines, out, batch_size: int = 64, explain: bool = True, progress: bool = False) -> tuple[int, int]:
+    """Score JSON lines from ``lines`` into ``out``; returns (lines read, bad lines)."""
+    pending: list[tuple[dict | None, dict | None]] = []
+    done = bad = 0
+    bar = _Progress(progress)
+
+    def flush():
+        nonlocal done
+        arts = [a for a, _ in pending if a is not None]
+        for a in arts:
+            a["explain"] = a.get("explain", True) and explain
+        results = iter(scorer.score_batch(arts, explain=explain)) if arts else iter(())
+        for art, err in pending:
+            out.write(json.dumps(next(results) if art is not None else err, ensure_ascii=False) + "\n")
+        done += len(pending)
+        pending.clear()
+        bar.update(done, bad)
+
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            art, err = None, {"line": lineno, "id": None, "error": "empty line"}
+        else:
+            art, err = _parse(line, lineno)
+        if err is not None:
+            bad += 1
+            print(f"line {lineno}: {err['error']}", file=sys.stderr)
+        pending.append((art, err))
+        if len(pending) >= batch_size:
+            flush()
+    if pending:
+        flush()
+    out.flush()
+    bar.update(done, bad, final=True)
+    return done, bad
+
+
+def _cmd_score(args) -> int:
+    from .scorer import Scorer
+
+    try:
+        scorer = Scorer.load(version=args.model, models=args.models)
+    except ModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.text is not None:
+        if args.input:
+            print("error: give either TEXT or --input, not both", file=sys.stderr)
+            return 2
+        try:
+            art = validate_article({"text": args.text, "published": args.published})
+        except ValidationError as err:
+            print(f"error: {_messages(err)}", file=sys.stderr)
+            return 2
+        result = scorer.score(art["text"], published=art["published"], explain=not args.no_explain)
+        json.dump(result, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    if not args.input:
+        print("error: give TEXT to score, or --input FILE (- for standard input)", file=sys.stderr)
+        return 2
+    try:
+        src = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8", errors="replace")
+    except OSError as exc:
+        print(f"error: cannot read {args.input}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        dst = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")
+    except OSError as exc:
+        print(f"error: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        return 2
+    with src, dst:
+        _, bad = score_stream(scorer, src, dst, batch_size=args.batch_size, explain=not args.no_explain,
+                              progress=sys.stderr.isatty() and not args.quiet)
+    return 1 if bad else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m scoring", description="Score news text for coercion, alliance "
+                                     "and human-rights signals between countries.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sc = sub.add_parser("score", help="score one text, or a JSON-lines file", description=__doc__,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    sc.add_argument("text", nargs="?", help="a text to score (pretty-printed result)")
+    sc.add_argument("--input", "-i", help="JSON-lines input file, - for standard input")
+    sc.add_argument("--output", "-o", help="JSON-lines output file, - (default) for standard output")
+    sc.add_argument("--published", help="publication date of TEXT (YYYY-MM-DD)")
+    sc.add_argument("--model", help="model version (default: models/CURRENT)")
+    sc.add_argument("--models", help="models directory (default: ./models or $TENSION_MODELS_DIR)")
+    sc.add_argument("--batch-size", type=int, default=64, help="articles scored together (default 64)")
+    sc.add_argument("--no-explain", action="store_true", help="leave out explanations (faster)")
+    sc.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+    sc.set_defaults(func=_cmd_score)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "batch_size", 1) < 1:
+        print("error: --batch-size must be at least 1", file=sys.stderr)
+        return 2
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""Request and response schemas (marshmallow): one source for validation and documentation.
+
+The REST API validates bodies with these schemas and generates its OpenAPI document from
+them; the command line validates each input line with :class:`ArticleSchema` too, so a line
+the API would refuse is refused by the CLI with the same message. No Flask here.
+
+Limits (documented in the README and the OpenAPI document):
+``MAX_TEXT_CHARS`` per article, ``MAX_BATCH`` articles per batch, ``MAX_BODY_BYTES`` per
+request body, ``MAX_ID_CHARS`` / ``MAX_TITLE_CHARS`` for the optional fields.
+"""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
+
+from .labels import LABELS
+
+MAX_TEXT_CHARS = 200_000
+MAX_BATCH = 100
+MAX_BODY_BYTES = 5 * 1024 * 1024
+MAX_ID_CHARS = 200
+MAX_TITLE_CHARS = 1_000
+
+
+class ArticleSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    text = fields.String(required=True, metadata={"description": f"Article text, 1 to {MAX_TEXT_CHARS} characters."})
+    id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_ID_CHARS),
+                       metadata={"description": "Caller's identifier, echoed back."})
+    title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_TITLE_CHARS))
+    published = fields.Date(load_default=None, allow_none=True,
+                            metadata={"description": "Publication date (YYYY-MM-DD): office holders then resolve "
+                                                     "only if they held office at that date."})
+    explain = fields.Boolean(load_default=True, metadata={"description": "Include per-passage explanations."})
+
+    @validates("text")
+    def _text(self, value: str, **_) -> None:
+        if not value.strip():
+            raise ValidationError("text must contain something other than white space")
+        if len(value) > MAX_TEXT_CHARS:
+            raise ValidationError(f"text is {len(value)} characters; the limit is {MAX_TEXT_CHARS}")
+
+
+class BatchSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    articles = fields.List(fields.Nested(ArticleSchema), required=True,
+                           validate=validate.Length(min=1, max=MAX_BATCH,
+                                                    error=f"articles must hold 1 to {MAX_BATCH} articles"))
+
+
+# ---- responses (documentation; the engine builds plain dicts of this shape) -------------
+
+def _scores_field():
+    return fields.Dict(keys=fields.String(validate=validate.OneOf(LABELS)), values=fields.Float(),
+                       metadata={"description": "Probability per label: " + ", ".join(LABELS)})
+
+
+class SpanFeatureSchema(Schema):
+    feature = fields.String(required=True, metadata={"description": "Word, word pair (COUNTRY = a country mention) "
+                                                                    "or cameo:<category> lexicon feature."})
+    weight = fields.Float(required=True, metadata={"description": "Contribution to the label's logit."})
+    spans = fields.List(fields.List(fields.Integer()), required=True,
+                        metadata={"description": "[start, end] character offsets in the submitted text."})
+
+
+class PassageSchema(Schema):
+    index = fields.Integer(required=True)
+    start = fields.Integer(required=True)
+    end = fields.Integer(required=True)
+    text = fields.String(required=True)
+    countries = fields.List(fields.String(), required=True)
+    scores = _scores_field()
+    labels = fields.List(fields.String(), required=True)
+    explanations = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(SpanFeatureSchema)))
+
+
+class MentionSchema(Schema):
+    start = fields.Integer(required=True)
+    end = fields.Integer(required=True)
+    text = fields.String(required=True)
+
+
+class CountrySchema(Schema):
+    code = fields.String(required=True, metadata={"description": "ISO 3166-1 alpha-3 (XKX for Kosovo)."})
+    name = fields.String(required=True)
+    mentions = fields.List(fields.Nested(MentionSchema), required=True)
+    scores = _scores_field()
+    labels = fields.List(fields.String())
+    tension = fields.Float()
+    evidence = fields.List(fields.Integer())
+
+
+class OrganisationSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    mentions = fields.List(fields.Nested(MentionSchema), required=True)
+
+
+class PairSchema(Schema):
+    pair = fields.List(fields.String(), required=True, metadata={"description": "Two codes, alphabetical."})
+    scores = _scores_field()
+    labels = fields.List(fields.String(), required=True)
+    tension = fields.Float(required=True, metadata={"description": "In [-1, 1]; see GET /v1/model tension_formula."})
+    evidence = fields.List(fields.Integer(), required=True, metadata={"description": "Passage indexes, strongest first."})
+
+
+class ModelRefSchema(Schema):
+    version = fields.String(required=True)
+    sha256 = fields.String(required=True)
+
+
+class ResultSchema(Schema):
+    id = fields.String(allow_none=True)
+    model = fields.Nested(ModelRefSchema, required=True)
+    passages = fields.List(fields.Nested(PassageSchema), required=True)
+    countries = fields.List(fields.Nested(CountrySchema), required=True)
+    organisations = fields.List(fields.Nested(OrganisationSchema), required=True)
+    pairs = fields.List(fields.Nested(PairSchema), required=True)
+
+
+class BatchResultSchema(Schema):
+    results = fields.List(fields.Nested(ResultSchema), required=True)
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details: every error the API returns has this shape."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    errors = fields.Dict(metadata={"description": "Offending fields -> messages (validation errors only)."})
+
+
+def text_too_long(obj) -> bool:
+    """True when ``obj`` is an article whose text is over the limit (the API answers 413)."""
+    return isinstance(obj, dict) and isinstance(obj.get("text"), str) and len(obj["text"]) > MAX_TEXT_CHARS
+
+
+def validate_article(obj) -> dict:
+    """Validated article dict, or ValidationError with the offending fields."""
+    if not isinstance(obj, dict):
+        raise ValidationError("each article must be a JSON object with a 'text' field")
+    return ArticleSchema().load(obj)

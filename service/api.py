@@ -1,0 +1,167 @@
+"""The REST API: ``/v1/score``, ``/v1/score/batch``, ``/v1/model``, health, admin reload.
+
+Bodies are parsed here (strict JSON: duplicate keys, non-JSON, wrong content type and
+nesting too deep are refused with a problem response) and validated with the marshmallow
+schemas in ``scoring.schemas``; the same schemas generate ``/openapi.json``
+(``service.openapi``). The views hand validated articles to the engine in one batch.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from flask import Blueprint, current_app, g, jsonify, request
+from marshmallow import ValidationError
+
+from scoring.model import ModelError
+from scoring.schemas import MAX_BATCH, BatchSchema, text_too_long, validate_article
+from scoring.labels import TENSION_FORMULA
+
+from .errors import ApiError
+from .security import require_admin, require_api_key
+
+bp = Blueprint("api", __name__)
+log = logging.getLogger("service")
+
+
+def _no_duplicates(pairs):
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ApiError(400, f"The JSON body repeats the key {key[:40]!r}; send each key once.")
+        seen[key] = value
+    return seen
+
+
+def json_body():
+    """The request's JSON body, or a problem response saying what is wrong with it."""
+    ctype = (request.mimetype or "").lower()
+    if ctype != "application/json" and not ctype.endswith("+json"):
+        raise ApiError(415, "Send the body as JSON with 'Content-Type: application/json'.")
+    raw = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH, before any work
+    if not raw.strip():
+        raise ApiError(400, "The request body is empty; send a JSON object.")
+    try:
+        return json.loads(raw, object_pairs_hook=_no_duplicates)
+    except ApiError:
+        raise
+    except RecursionError:
+        raise ApiError(400, "The JSON body is nested too deeply.") from None
+    except UnicodeDecodeError:
+        raise ApiError(400, "The request body is not valid UTF-8.") from None
+    except ValueError as exc:
+        msg = getattr(exc, "msg", None)
+        where = f" ({msg} at line {exc.lineno} column {exc.colno})" if msg else ""
+        raise ApiError(400, f"The request body is not valid JSON{where}.") from None
+
+
+def _invalid(err: ValidationError, prefix: str = "") -> ApiError:
+    messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+    return ApiError(422, f"The request {prefix}does not match the schema; see 'errors' for each field.", errors=messages)
+
+
+def _scorer():
+    scorer = current_app.extensions["tension.models"].scorer
+    if scorer is None:
+        raise ApiError(503, "No verified model is loaded; see /readyz for the reason.", headers={"Retry-After": "5"})
+    return scorer
+
+
+def _check_key():
+    require_api_key(current_app.config["API_KEYS"])
+
+
+@bp.post("/v1/score")
+def score():
+    _check_key()
+    body = json_body()
+    if text_too_long(body):
+        raise ApiError(413, f"The text is over the limit of {current_app.config['MAX_TEXT_CHARS']} characters; "
+                            "split the article or send its main part.")
+    try:
+        art = validate_article(body)
+    except ValidationError as err:
+        raise _invalid(err) from None
+    scorer = _scorer()
+    g.log_extra = {"articles": 1, "chars": len(art["text"])}
+    return jsonify(scorer.score_batch([art], explain=art["explain"])[0])
+
+
+@bp.post("/v1/score/batch")
+def score_batch():
+    _check_key()
+    body = json_body()
+    if isinstance(body, dict) and isinstance(body.get("articles"), list):
+        if len(body["articles"]) > MAX_BATCH:
+            raise ApiError(413, f"The batch holds {len(body['articles'])} articles; the limit is {MAX_BATCH}. "
+                                "Split it into several requests.")
+        for i, art in enumerate(body["articles"]):
+            if text_too_long(art):
+                raise ApiError(413, f"articles[{i}].text is over the limit of "
+                                    f"{current_app.config['MAX_TEXT_CHARS']} characters.")
+    if not isinstance(body, dict):
+        raise ApiError(422, "The body must be a JSON object: {\"articles\": [{\"text\": ...}, ...]}.")
+    try:
+        batch = BatchSchema().load(body)
+    except ValidationError as err:
+        raise _invalid(err) from None
+    scorer = _scorer()
+    arts = batch["articles"]
+    g.log_extra = {"articles": len(arts), "chars": sum(len(a["text"]) for a in arts)}
+    return jsonify({"results": scorer.score_batch(arts, explain=any(a["explain"] for a in arts))})
+
+
+@bp.get("/v1/model")
+def model():
+    scorer = _scorer()
+    manifest = dict(scorer.model.manifest)
+    manifest.setdefault("tension_formula", TENSION_FORMULA)
+    return jsonify(manifest)
+
+
+@bp.get("/healthz")
+def healthz():
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz():
+    holder = current_app.extensions["tension.models"]
+    if holder.scorer is None:
+        raise ApiError(503, f"Model not ready: {holder.error}", headers={"Retry-After": "5"})
+    return jsonify({"status": "ready", "model": holder.scorer.model_info})
+
+
+@bp.post("/v1/admin/reload")
+def reload_model():
+    require_admin(current_app.config["ADMIN_TOKEN"])
+    version = None
+    if request.content_length:
+        body = json_body()
+        if not isinstance(body, dict) or set(body) - {"version"} or not isinstance(body.get("version", ""), str):
+            raise ApiError(422, "The body may only hold {\"version\": \"<model version>\"}.")
+        version = body.get("version") or None
+    holder = current_app.extensions["tension.models"]
+    previous = holder.scorer.model.version if holder.scorer else None
+    try:
+        scorer = holder.reload(version)
+    except ModelError as exc:
+        raise ApiError(409, f"The model was not switched: {exc}") from None
+    return jsonify({"status": "reloaded", "previous": previous, "model": scorer.model_info})
+
+
+@bp.before_app_request
+def _start_timer():
+    g.t0 = time.perf_counter()
+
+
+@bp.after_app_request
+def _access_log(resp):
+    rule = request.url_rule.rule if request.url_rule else "unmatched"
+    extra = {"event": "request", "method": request.method, "route": rule, "status": resp.status_code,
+             "ms": round((time.perf_counter() - g.get("t0", time.perf_counter())) * 1000, 2),
+             "request_id": g.get("request_id")}
+    extra.update(g.get("log_extra", {}))
+    log.info("request", extra=extra)
+    return resp

@@ -1,0 +1,160 @@
+"""The labelled corpus: build it from the labelling passes, load it, and featurise it.
+
+``python -m training.corpus`` rebuilds ``training/data/passages.jsonl`` from
+- ``training/data/voa_stories.jsonl``: Voice of America stories (US government work, public
+  domain; each passage keeps its story's URL), cut into passages by ``scoring.segment``
+  exactly as the scorer cuts articles;
+- ``training/labels/pass1_*.jsonl``: the first labelling pass over every VOA passage;
+- ``training/labels/adjudicated.jsonl``: decisions on passages where the independent second
+  pass (``training/labels/pass2.jsonl``) disagreed with the first; they override pass 1;
+- ``training/data/written_passages.jsonl``: passages written by the project for what real
+  news under-represents (``source: written``).
+Splits are fixed per story (never per passage) and stored in the file.
+
+Each output line: ``{"id", "source", "story_id", "url", "index", "start", "end", "text",
+"labels": [...], "countries": [...], "split"}``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from scoring.features import Doc
+from scoring.labels import LABELS
+from scoring.segment import segment
+
+DATA = Path(__file__).parent / "data"
+LABEL_DIR = Path(__file__).parent / "labels"
+PASSAGES = DATA / "passages.jsonl"
+STORIES = DATA / "voa_stories.jsonl"
+WRITTEN = DATA / "written_passages.jsonl"
+SPLITS = ("train", "dev", "test")
+# Stories are assigned round-robin over this pattern after sorting them by section and a
+# seeded shuffle: 60% train, 20% dev, 20% test of stories.
+_PATTERN = ("train", "train", "dev", "train", "test", "train", "train", "dev", "train", "test")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def story_splits(stories: list[dict], seed: int = 20251) -> dict[str, str]:
+    """Story id -> split, stratified by section."""
+    import random
+
+    rng = random.Random(seed)
+    by_section: dict[str, list[str]] = {}
+    for s in stories:
+        by_section.setdefault(s.get("section", ""), []).append(s["id"])
+    order: list[str] = []
+    for section in sorted(by_section):
+        ids = sorted(by_section[section])
+        rng.shuffle(ids)
+        order += ids
+    return {sid: _PATTERN[i % len(_PATTERN)] for i, sid in enumerate(order)}
+
+
+def build_passage_texts() -> list[dict]:
+    """Every VOA passage as the labellers saw it: ``{"id", "title", "text"}``."""
+    out = []
+    for story in read_jsonl(STORIES):
+        for i, (start, end) in enumerate(segment(story["text"])):
+            out.append({"id": f"voa-{story['id']}-{i:03d}", "title": story["title"], "text": story["text"][start:end]})
+    return out
+
+
+def _labels_of(row: dict) -> list[str]:
+    return [label for label in LABELS if int(row.get(label, 0)) == 1]
+
+
+def build() -> list[dict]:
+    stories = read_jsonl(STORIES)
+    splits = story_splits(stories)
+    pass1: dict[str, dict] = {}
+    for path in sorted(LABEL_DIR.glob("pass1_*.jsonl")):
+        for row in read_jsonl(path):
+            pass1[row["id"]] = row
+    adjudicated_path = LABEL_DIR / "adjudicated.jsonl"
+    adjudicated = {r["id"]: r for r in read_jsonl(adjudicated_path)} if adjudicated_path.exists() else {}
+    rows: list[dict] = []
+    missing = []
+    for story in stories:
+        for i, (start, end) in enumerate(segment(story["text"])):
+            pid = f"voa-{story['id']}-{i:03d}"
+            label = adjudicated.get(pid) or pass1.get(pid)
+            if label is None:
+                missing.append(pid)
+                continue
+            rows.append({
+                "id": pid, "source": "voa", "story_id": story["id"], "url": story["url"],
+                "index": i, "start": start, "end": end, "text": story["text"][start:end],
+                "labels": _labels_of(label), "countries": sorted(set(label.get("countries", []))),
+                "split": splits[story["id"]],
+            })
+    if missing:
+        print(f"warning: {len(missing)} VOA passages have no label yet (first: {missing[0]})", file=sys.stderr)
+    if WRITTEN.exists():
+        written = read_jsonl(WRITTEN)
+        groups = sorted({w["story_id"] for w in written})
+        wsplit = story_splits([{"id": g, "section": "written"} for g in groups], seed=7)
+        for w in written:
+            rows.append({
+                "id": w["id"], "source": "written", "story_id": w["story_id"], "url": None,
+                "index": None, "start": 0, "end": len(w["text"]), "text": w["text"],
+                "labels": _labels_of(w), "countries": sorted(set(w.get("countries", []))),
+                "split": wsplit[w["story_id"]],
+            })
+    return rows
+
+
+def load(path: Path = PASSAGES) -> list[dict]:
+    return read_jsonl(path)
+
+
+def file_sha256(path: Path = PASSAGES) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def to_docs(rows: list[dict]) -> list[Doc]:
+    """Featuriser input for corpus rows, with country mentions found as the scorer finds them.
+
+    VOA passages are matched within their whole story (so a surname confirmed earlier in
+    the story resolves the same way as in the service); written passages on their own.
+    """
+    from scoring.actors import find_actors
+
+    story_text = {s["id"]: s["text"] for s in read_jsonl(STORIES)}
+    by_story: dict[str, list] = {}
+    docs = []
+    for row in rows:
+        if row["source"] == "voa" and row["story_id"] in story_text:
+            sid = row["story_id"]
+            if sid not in by_story:
+                by_story[sid] = [m for m in find_actors(story_text[sid]) if m.kind == "country"]
+            base = row["start"]
+            spans = tuple(
+                (m.start - base, m.end - base) for m in by_story[sid] if m.start >= base and m.end <= row["end"]
+            )
+        else:
+            spans = tuple((m.start, m.end) for m in find_actors(row["text"]) if m.kind == "country")
+        docs.append(Doc(row["text"], spans))
+    return docs
+
+
+def main() -> int:
+    rows = build()
+    with open(PASSAGES, "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    counts: dict[tuple[str, str], int] = {}
+    for row in rows:
+        counts[(row["source"], row["split"])] = counts.get((row["source"], row["split"]), 0) + 1
+    print(f"wrote {len(rows)} passages to {PASSAGES}: " + ", ".join(f"{s}/{p}={n}" for (s, p), n in sorted(counts.items())))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

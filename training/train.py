@@ -1,0 +1,296 @@
+"""Train, select, calibrate and write a model bundle: ``python -m training.train``.
+
+What it does, in order (each step prints a progress line to stderr):
+1. loads ``training/data/passages.jsonl`` and finds the country mentions of every passage
+   with the same recogniser as the service (they are masked as ``COUNTRY`` tokens);
+2. for every candidate (feature set x classifier) and every label, picks the
+   regularisation strength by cross-validation on train, grouped by story (a story never
+   sits on both sides of a fold), scored by average precision;
+3. calibrates each label with Platt scaling fitted on the out-of-fold scores of train,
+   folded into the linear weights (so explanations stay exact);
+4. chooses the candidate with the best macro average precision on dev; a candidate whose
+   features cannot be traced to words in the passage (character n-grams) is only chosen
+   when it beats the best traceable one by more than ``--explainable-margin``;
+5. picks each label's decision threshold on dev (best F1; ties go to the value nearest 0.5);
+6. measures dev and test once, and writes ``models/<version>/`` (``model.joblib`` +
+   ``manifest.json``) atomically, then points ``models/CURRENT`` at it (unless
+   ``--no-promote``).
+
+Deterministic: the same data, options and seed give the same model bytes.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from sklearn.svm import LinearSVC
+
+from scoring.features import Featurizer
+from scoring.labels import LABELS, TENSION_FORMULA
+from scoring.model import FORMAT_VERSION, MANIFEST_FILE, POINTER_FILE, models_dir, save_bundle
+from training import corpus
+from training.metrics import best_f1_threshold, report
+
+C_GRID = (0.25, 1.0, 4.0, 16.0)
+
+
+def progress(msg: str) -> None:
+    print(f"[train {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    use_words: bool
+    use_lexicon: bool
+    classifier: str  # "logreg" | "svm"
+    chars: bool = False  # add character n-grams (comparison only: not traceable to words)
+
+    @property
+    def explainable(self) -> bool:
+        return not self.chars
+
+
+CANDIDATES = (
+    Candidate("words+lexicon/logreg", True, True, "logreg"),
+    Candidate("words/logreg", True, False, "logreg"),
+    Candidate("lexicon/logreg", False, True, "logreg"),
+    Candidate("words+lexicon/svm", True, True, "svm"),
+    Candidate("words+chars/logreg", True, False, "logreg", chars=True),
+)
+
+
+def _classifier(kind: str, C: float, seed: int):
+    if kind == "svm":
+        return LinearSVC(C=C / 8, class_weight="balanced", random_state=seed, max_iter=5000)
+    return LogisticRegression(C=C, class_weight="balanced", solver="liblinear", random_state=seed, max_iter=2000)
+
+
+def _char_block(train_texts, other_texts_list):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, lowercase=True)
+    Xtr = vec.fit_transform(train_texts)
+    return Xtr, [vec.transform(t) for t in other_texts_list]
+
+
+def _features(cand: Candidate, docs_train, docs_others, min_df: int):
+    feat = Featurizer(min_df=min_df, use_words=cand.use_words, use_lexicon=cand.use_lexicon)
+    Xtr = feat.fit_transform(docs_train)
+    Xothers = [feat.transform(d) for d in docs_others]
+    if cand.chars:
+        Ctr, Cothers = _char_block([d.text for d in docs_train], [[d.text for d in o] for o in docs_others])
+        Xtr = sp.hstack([Xtr, Ctr]).tocsr()
+        Xothers = [sp.hstack([X, C]).tocsr() for X, C in zip(Xothers, Cothers)]
+    return feat, Xtr, Xothers
+
+
+def _platt(z: np.ndarray, y: np.ndarray, seed: int) -> tuple[float, float]:
+    lr = LogisticRegression(C=1e4, solver="lbfgs", random_state=seed).fit(z.reshape(-1, 1), y)
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+
+
+def fit_candidate(cand: Candidate, X, Y, groups, seed: int, folds: int):
+    """Per label: CV-chosen C, Platt-calibrated linear weights. Returns (coef, intercept, info)."""
+    from sklearn.metrics import average_precision_score
+
+    cv = GroupKFold(n_splits=folds)
+    splits = list(cv.split(X, Y[:, 0], groups))
+    coefs, intercepts, info = [], [], {}
+    for j, label in enumerate(LABELS):
+        y = Y[:, j]
+        best = None
+        for C in C_GRID:
+            oof = np.zeros(len(y))
+            for tr, va in splits:
+                if y[tr].min() == y[tr].max():
+                    continue
+                clf = _classifier(cand.classifier, C, seed).fit(X[tr], y[tr])
+                oof[va] = clf.decision_function(X[va])
+            ap = average_precision_score(y, oof) if 0 < y.sum() < len(y) else 0.0
+            if best is None or ap > best[0] + 1e-9:
+                best = (ap, C, oof)
+        ap, C, oof = best
+        a, b = _platt(oof, y, seed)
+        clf = _classifier(cand.classifier, C, seed).fit(X, y)
+        w = np.asarray(clf.coef_).ravel()
+        coefs.append(a * w)
+        intercepts.append(a * float(np.ravel(clf.intercept_)[0]) + b)
+        info[label] = {"C": C, "cv_average_precision": round(float(ap), 4), "platt": [round(a, 4), round(b, 4)]}
+    return np.vstack(coefs), np.array(intercepts), info
+
+
+def _proba(X, coef, intercept) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-(np.asarray(X @ coef.T) + intercept)))
+
+
+def _label_matrix(rows) -> np.ndarray:
+    return np.array([[1 if label in r["labels"] else 0 for label in LABELS] for r in rows], dtype=int)
+
+
+def _round(obj):
+    if isinstance(obj, float):
+        return round(obj, 4)
+    if isinstance(obj, dict):
+        return {k: _round(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_round(v) for v in obj]
+    return obj
+
+
+def write_bundle(models: Path, version: str, feat, coef, intercept, manifest: dict, promote: bool) -> Path:
+    """Write models/<version>/ atomically (temp dir + rename), then repoint CURRENT atomically."""
+    models.mkdir(parents=True, exist_ok=True)
+    final = models / version
+    if final.exists():
+        raise SystemExit(f"error: models/{version} already exists; pass another --version or delete it")
+    tmp = models / f".tmp-{version}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        manifest["sha256"] = save_bundle(tmp, feat, coef, intercept, LABELS)
+        manifest["model_bytes"] = (tmp / "model.joblib").stat().st_size
+        with open(tmp / MANIFEST_FILE, "w", encoding="utf-8") as f:
+            json.dump(manifest, f, indent=2, sort_keys=True)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if promote:
+        pointer_tmp = models / f".{POINTER_FILE}.{os.getpid()}"
+        pointer_tmp.write_text(version + "\n", encoding="utf-8")
+        os.replace(pointer_tmp, models / POINTER_FILE)
+    return final
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m training.train", description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=corpus.PASSAGES, help="labelled passages (JSON lines)")
+    ap.add_argument("--models", type=Path, default=None, help="models directory (default: ./models)")
+    ap.add_argument("--version", default=None, help="bundle name (default: derived from the data hash and seed)")
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--folds", type=int, default=5, help="cross-validation folds on train")
+    ap.add_argument("--min-df", type=int, default=2, help="minimum passages a word feature must occur in")
+    ap.add_argument("--candidates", default="all", help="comma-separated candidate names, or 'all'")
+    ap.add_argument("--explainable-margin", type=float, default=0.01)
+    ap.add_argument("--no-promote", action="store_true", help="write the bundle but leave models/CURRENT alone")
+    args = ap.parse_args(argv)
+
+    t0 = time.time()
+    if not args.data.exists():
+        print(f"error: {args.data} not found; run `python -m training.corpus` first", file=sys.stderr)
+        return 2
+    rows = corpus.load(args.data)
+    data_sha = corpus.file_sha256(args.data)
+    split_rows = {s: [r for r in rows if r["split"] == s] for s in corpus.SPLITS}
+    for s, rs in split_rows.items():
+        if not rs:
+            print(f"error: the {s} split of {args.data} is empty", file=sys.stderr)
+            return 2
+    progress(f"loaded {len(rows)} passages ({', '.join(f'{s}={len(r)}' for s, r in split_rows.items())})")
+    docs = {s: corpus.to_docs(rs) for s, rs in split_rows.items()}
+    Y = {s: _label_matrix(rs) for s, rs in split_rows.items()}
+    groups = np.array([r["story_id"] for r in split_rows["train"]])
+    progress("country mentions found and masked")
+
+    wanted = CANDIDATES if args.candidates == "all" else [c for c in CANDIDATES if c.name in args.candidates.split(",")]
+    if not wanted:
+        print(f"error: no candidate matches {args.candidates!r}; known: {', '.join(c.name for c in CANDIDATES)}", file=sys.stderr)
+        return 2
+    results = []
+    for i, cand in enumerate(wanted, 1):
+        t = time.time()
+        feat, Xtr, (Xdev,) = _features(cand, docs["train"], [docs["dev"]], args.min_df)
+        coef, intercept, info = fit_candidate(cand, Xtr, Y["train"], groups, args.seed, args.folds)
+        Pdev = _proba(Xdev, coef, intercept)
+        dev = report(Y["dev"], Pdev, [0.5] * len(LABELS), LABELS)
+        results.append({"candidate": cand, "feat": feat, "coef": coef, "intercept": intercept, "info": info, "dev": dev, "Pdev": Pdev})
+        progress(f"candidate {i}/{len(wanted)} {cand.name}: dev macro AP {dev['macro']['average_precision']:.3f}, "
+                 f"ROC-AUC {dev['macro']['roc_auc']:.3f}, {len(feat.feature_names_)} features ({time.time() - t:.1f}s)")
+
+    def dev_ap(r):
+        return r["dev"]["macro"]["average_precision"]
+
+    explainable = [r for r in results if r["candidate"].explainable]
+    best_any = max(results, key=dev_ap)
+    best_expl = max(explainable, key=dev_ap) if explainable else best_any
+    chosen = best_any if dev_ap(best_any) > dev_ap(best_expl) + args.explainable_margin else best_expl
+    why = (f"best dev macro average precision ({dev_ap(chosen):.3f})" if chosen is best_any else
+           f"best explainable candidate on dev macro average precision ({dev_ap(chosen):.3f}); "
+           f"{best_any['candidate'].name} scored {dev_ap(best_any):.3f}, within the {args.explainable_margin} margin "
+           "that does not justify features that cannot be traced to words")
+    progress(f"chose {chosen['candidate'].name}: {why}")
+    if chosen["candidate"].chars:
+        print("error: a character n-gram candidate won by a wide margin; it cannot be served with exact word "
+              "explanations. Re-run with --explainable-margin 1 or --candidates excluding it.", file=sys.stderr)
+        return 3
+
+    thresholds = [best_f1_threshold(Y["dev"][:, j], chosen["Pdev"][:, j]) for j in range(len(LABELS))]
+    progress("thresholds on dev (best F1): " + ", ".join(f"{l}={t:.2f}" for l, t in zip(LABELS, thresholds)))
+    feat, coef, intercept = chosen["feat"], chosen["coef"], chosen["intercept"]
+    metrics = {}
+    for split in ("dev", "test"):
+        P = _proba(feat.transform(docs[split]), coef, intercept)
+        metrics[split] = report(Y[split], P, thresholds, LABELS)
+        voa = np.array([r["source"] == "voa" for r in split_rows[split]])
+        if voa.any() and not voa.all():
+            metrics[f"{split}_voa_only"] = report(Y[split][voa], P[voa], thresholds, LABELS)
+    progress(f"test macro F1 {metrics['test']['macro']['f1']:.3f}, macro ROC-AUC {metrics['test']['macro']['roc_auc']:.3f}")
+
+    import joblib
+    import scipy
+    import sklearn
+
+    cand = chosen["candidate"]
+    version = args.version or f"m-{data_sha[:8]}-s{args.seed}"
+    manifest = {
+        "version": version,
+        "format_version": FORMAT_VERSION,
+        "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "labels": list(LABELS),
+        "thresholds": {l: t for l, t in zip(LABELS, thresholds)},
+        "threshold_rule": "per label, the threshold in [0.05, 0.95] (step 0.01) with the best F1 on dev; ties nearest 0.5",
+        "tension_formula": TENSION_FORMULA,
+        "training_data": {"path": str(args.data.as_posix()), "sha256": data_sha,
+                          "passages": {s: len(r) for s, r in split_rows.items()}},
+        "libraries": {"python": platform.python_version(), "scikit-learn": sklearn.__version__, "numpy": np.__version__,
+                      "scipy": scipy.__version__, "joblib": joblib.__version__},
+        "hyperparameters": {"candidate": cand.name, "features": {"words": cand.use_words, "lexicon": cand.use_lexicon,
+                            "ngram_range": [1, 2], "min_df": args.min_df, "country_mentions_masked": True},
+                            "classifier": cand.classifier, "class_weight": "balanced", "seed": args.seed,
+                            "folds": args.folds, "C_grid": list(C_GRID), "per_label": chosen["info"],
+                            "n_features": len(feat.feature_names_)},
+        "selection": {"rule": "best dev macro average precision among explainable candidates, unless a "
+                              f"non-explainable one beats it by more than {args.explainable_margin}",
+                      "why": why,
+                      "candidates": [{"name": r["candidate"].name, "dev_macro_average_precision": dev_ap(r),
+                                      "dev_macro_roc_auc": r["dev"]["macro"]["roc_auc"],
+                                      "cv": r["info"]} for r in results]},
+        "metrics": metrics,
+        "training_seconds": round(time.time() - t0, 1),
+    }
+    manifest = _round(manifest)
+    path = write_bundle(models_dir(args.models), version, feat, coef, intercept, manifest, not args.no_promote)
+    progress(f"wrote {path} ({manifest['model_bytes']} bytes){'' if args.no_promote else ' and pointed CURRENT at it'} "
+             f"in {time.time() - t0:.1f}s")
+    print(json.dumps({"version": version, "path": str(path), "test_macro": metrics["test"]["macro"]}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
