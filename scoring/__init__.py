@@ -10,7 +10,17 @@ contributions with spans) -> ``aggregate`` (countries and pairs) -> ``scorer`` (
 object). ``labels`` defines the labels and the tension formula; ``schemas`` the request and
 response shapes shared with the API and the CLI.
 """
-from .model import Model, ModelError
-from .scorer import Scorer
-
 __all__ = ["Model", "ModelError", "Scorer"]
+
+
+def __getattr__(name: str):
+    # Lazy, so that importing one stage (``scoring.segment``) does not load them all.
+    if name == "Scorer":
+        from .scorer import Scorer
+
+        return Scorer
+    if name in ("Model", "ModelError"):
+        from . import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module 'scoring' has no attribute {name!r}")

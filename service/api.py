@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
 import time
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -135,19 +137,20 @@ def readyz():
 
 @bp.post("/v1/admin/reload")
 def reload_model():
+    """Load and verify what the configured version (or ``models/CURRENT``) names, then switch to it.
+
+    Under gunicorn this worker verifies the model first, then asks the master (SIGHUP) to
+    replace every worker gracefully, so all of them serve the new model.
+    """
     require_admin(current_app.config["ADMIN_TOKEN"])
-    version = None
-    if request.content_length:
-        body = json_body()
-        if not isinstance(body, dict) or set(body) - {"version"} or not isinstance(body.get("version", ""), str):
-            raise ApiError(422, "The body may only hold {\"version\": \"<model version>\"}.")
-        version = body.get("version") or None
     holder = current_app.extensions["tension.models"]
     previous = holder.scorer.model.version if holder.scorer else None
     try:
-        scorer = holder.reload(version)
+        scorer = holder.reload()
     except ModelError as exc:
         raise ApiError(409, f"The model was not switched: {exc}") from None
+    if str(request.environ.get("SERVER_SOFTWARE", "")).startswith("gunicorn"):
+        os.kill(os.getppid(), signal.SIGHUP)
     return jsonify({"status": "reloaded", "previous": previous, "model": scorer.model_info})
 
 

@@ -34,10 +34,10 @@ class ModelHolder:
             self.scorer, self.error = None, str(exc)
             log.error("model not loaded", extra={"event": "model_error", "reason": str(exc)})
 
-    def reload(self, version: str | None = None) -> Scorer:
-        """Load ``version`` (default: what CURRENT names now) and swap it in; ModelError if unusable."""
+    def reload(self) -> Scorer:
+        """Load the configured version (default: what CURRENT names now) and swap it in; ModelError if unusable."""
         with self._lock:
-            scorer = Scorer.load(version=version if version is not None else self.version, models=self.models_dir)
+            scorer = Scorer.load(version=self.version, models=self.models_dir)
             self.scorer, self.error = scorer, None
             log.info("model reloaded", extra={"event": "model_reloaded", "model_version": scorer.model.version})
             return scorer

@@ -7,8 +7,8 @@
 - ``training/labels/pass1_*.jsonl``: the first labelling pass over every VOA passage;
 - ``training/labels/adjudicated.jsonl``: decisions on passages where the independent second
   pass (``training/labels/pass2.jsonl``) disagreed with the first; they override pass 1;
-- ``training/data/written_passages.jsonl``: passages written by the project for what real
-  news under-represents (``source: written``).
+- ``training/data/written_passages*.jsonl``: passages written by the project for what real
+  news under-represents (``source: written``), grouped into small made-up "stories".
 Splits are fixed per story (never per passage) and stored in the file.
 
 Each output line: ``{"id", "source", "story_id", "url", "index", "start", "end", "text",
@@ -29,7 +29,7 @@ DATA = Path(__file__).parent / "data"
 LABEL_DIR = Path(__file__).parent / "labels"
 PASSAGES = DATA / "passages.jsonl"
 STORIES = DATA / "voa_stories.jsonl"
-WRITTEN = DATA / "written_passages.jsonl"
+WRITTEN_GLOB = "written_passages*.jsonl"
 SPLITS = ("train", "dev", "test")
 # Stories are assigned round-robin over this pattern after sorting them by section and a
 # seeded shuffle: 60% train, 20% dev, 20% test of stories.
@@ -96,8 +96,8 @@ def build() -> list[dict]:
             })
     if missing:
         print(f"warning: {len(missing)} VOA passages have no label yet (first: {missing[0]})", file=sys.stderr)
-    if WRITTEN.exists():
-        written = read_jsonl(WRITTEN)
+    for path in sorted(DATA.glob(WRITTEN_GLOB)):
+        written = read_jsonl(path)
         groups = sorted({w["story_id"] for w in written})
         wsplit = story_splits([{"id": g, "section": "written"} for g in groups], seed=7)
         for w in written:

@@ -1,0 +1,61 @@
+"""The command line: quick look, streaming files, bad lines reported without stopping."""
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from scoring.__main__ import main, score_stream
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_quick_look_pretty_prints(capsys):
+    assert main(["score", "Japan and Australia signed a defence pact."]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("{\n") and json.loads(out)["passages"]
+
+
+def test_stream_keeps_order_and_reports_bad_lines(scorer, tmp_path, capsys):
+    lines = [json.dumps({"id": "a", "text": "Russia shelled Ukrainian towns."}), "{not json",
+             json.dumps({"id": "b"}), "", json.dumps({"id": "c", "text": "Japan and the U.S. held joint drills."}),
+             json.dumps(["a list"])]
+    out = io.StringIO()
+    done, bad = score_stream(scorer, iter(l + "\n" for l in lines), out, batch_size=2)
+    assert (done, bad) == (6, 4)
+    rows = [json.loads(l) for l in out.getvalue().splitlines()]
+    assert len(rows) == 6
+    assert rows[0]["id"] == "a" and "passages" in rows[0]
+    assert rows[1]["line"] == 2 and "not JSON" in rows[1]["error"]
+    assert rows[2]["line"] == 3 and rows[2]["id"] == "b" and "text" in rows[2]["error"]
+    assert rows[3]["line"] == 4
+    assert rows[4]["id"] == "c"
+    assert rows[5]["line"] == 6
+    err = capsys.readouterr().err
+    assert "line 2:" in err and "line 3:" in err
+
+
+def test_files_and_exit_status(tmp_path):
+    src = tmp_path / "in.jsonl"
+    dst = tmp_path / "out.jsonl"
+    src.write_text(json.dumps({"id": "x", "text": "China's coast guard rammed a Philippine boat."}) + "\n")
+    assert main(["score", "--input", str(src), "--output", str(dst), "--no-explain"]) == 0
+    row = json.loads(dst.read_text())
+    assert row["id"] == "x" and "explanations" not in row["passages"][0]
+    src.write_text("oops\n")
+    assert main(["score", "--input", str(src), "--output", str(dst)]) == 1
+
+
+def test_stdin_stdout_in_a_subprocess():
+    proc = subprocess.run([sys.executable, "-m", "scoring", "score", "--input", "-", "--output", "-"],
+                          input=json.dumps({"id": "p", "text": "Iran detained two journalists."}) + "\n",
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["id"] == "p"
+
+
+def test_usage_errors(tmp_path, capsys):
+    assert main(["score"]) == 2
+    assert main(["score", "--input", str(tmp_path / "missing.jsonl")]) == 2
+    assert main(["score", "--model", "../etc", "hello"]) == 2
+    assert "plain directory name" in capsys.readouterr().err

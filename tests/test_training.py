@@ -1,0 +1,106 @@
+"""Training writes complete, verifiable, deterministic bundles atomically; evaluation reproduces them."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scoring.model import Model, ModelError, sha256_file
+from training import corpus, evaluate, train
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def small_data(tmp_path_factory) -> Path:
+    rows = corpus.load()
+    picked = [r for r in rows if r["split"] == "train"][:500] + [r for r in rows if r["split"] == "dev"][:150] \
+        + [r for r in rows if r["split"] == "test"][:100]
+    path = tmp_path_factory.mktemp("data") / "passages.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in picked), encoding="utf-8")
+    return path
+
+
+def _train(data, models, version, *extra):
+    argv = ["--data", str(data), "--models", str(models), "--version", version,
+            "--candidates", "words+lexicon/logreg", "--folds", "3", *extra]
+    assert train.main(argv) == 0
+    return models / version
+
+
+def test_bundle_manifest_pointer_and_determinism(small_data, tmp_path):
+    models = tmp_path / "models"
+    a = _train(small_data, models, "a")
+    b = _train(small_data, models, "b")
+    assert (models / "CURRENT").read_text().strip() == "b"
+    man = json.loads((a / "manifest.json").read_text())
+    for key in ("version", "created", "labels", "thresholds", "sha256", "training_data", "libraries",
+                "hyperparameters", "metrics", "selection", "tension_formula"):
+        assert key in man
+    assert man["sha256"] == sha256_file(a / "model.joblib")
+    assert man["training_data"]["sha256"] == corpus.file_sha256(small_data)
+    assert set(man["metrics"]) >= {"dev", "test"}
+    # same data and seed: the same model bytes
+    assert sha256_file(a / "model.joblib") == sha256_file(b / "model.joblib")
+    model = Model.load("a", models=models)
+    assert model.labels == ("alliance", "coercion", "human_rights")
+
+
+def test_no_promote_keeps_current(small_data, tmp_path):
+    models = tmp_path / "models"
+    _train(small_data, models, "first")
+    _train(small_data, models, "second", "--no-promote")
+    assert (models / "CURRENT").read_text().strip() == "first"
+
+
+def test_crash_while_writing_leaves_nothing_loadable(small_data, tmp_path, monkeypatch):
+    models = tmp_path / "models"
+    _train(small_data, models, "good")
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt("killed mid-write")
+
+    monkeypatch.setattr(train, "save_bundle", crash)
+    with pytest.raises(KeyboardInterrupt):
+        train.main(["--data", str(small_data), "--models", str(models), "--version", "bad",
+                    "--candidates", "words+lexicon/logreg", "--folds", "3"])
+    assert not (models / "bad").exists()
+    assert [p.name for p in models.iterdir() if p.name.startswith(".tmp")] == []
+    assert (models / "CURRENT").read_text().strip() == "good"
+    Model.load(models=models)
+
+
+def test_existing_version_is_not_overwritten(small_data, tmp_path):
+    models = tmp_path / "models"
+    _train(small_data, models, "same")
+    with pytest.raises(SystemExit):
+        _train(small_data, models, "same")
+
+
+def test_committed_model_reproduces_its_manifest_metrics():
+    model = Model.load()
+    rows_all = corpus.load()
+    assert corpus.file_sha256() == model.manifest["training_data"]["sha256"], \
+        "training/data/passages.jsonl changed since the committed model was trained: retrain (README)"
+    for split in ("dev", "test"):
+        rows = [r for r in rows_all if r["split"] == split]
+        got = evaluate.evaluate(model, rows, [])["reports"]["model"]
+        want = model.manifest["metrics"][split]
+        for label in model.labels:
+            for key in ("f1", "roc_auc", "average_precision", "brier"):
+                assert got["labels"][label][key] == pytest.approx(want["labels"][label][key], abs=1e-4), (split, label, key)
+
+
+def test_evaluate_cli_writes_json(tmp_path, capsys):
+    out = tmp_path / "eval.json"
+    assert evaluate.main(["--split", "dev", "--source", "voa", "--json", str(out), "--worst", "3"]) == 0
+    data = json.loads(out.read_text())
+    assert set(data["reports"]) == {"model", "keyword", "majority"}
+    assert len(data["worst_errors"]) == 3
+    printed = capsys.readouterr().out
+    assert "keyword" in printed and "majority" in printed
+
+
+def test_train_refuses_missing_data(tmp_path, capsys):
+    assert train.main(["--data", str(tmp_path / "nope.jsonl"), "--models", str(tmp_path)]) == 2
+    assert "not found" in capsys.readouterr().err

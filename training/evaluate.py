@@ -1,0 +1,105 @@
+"""Evaluate a model bundle against two baselines: ``python -m training.evaluate``.
+
+    python -m training.evaluate                                  # CURRENT model, test split
+    python -m training.evaluate --model m-1a2b3c4d-s13 --split dev --source voa --json out.json
+
+For each label: precision, recall and F1 at the model's shipped threshold, ROC-AUC, average
+precision, Brier score, calibration error and the confusion counts; macro averages; the
+same for the keyword-lexicon baseline and the majority (constant) baseline on the same
+passages, side by side; then the model's worst errors (confident false positives and
+negatives). ``--json`` also writes everything as JSON. ``--data`` takes any JSON-lines file
+of labelled passages in the corpus format (``text``, ``labels``, ``split``, ...), so users
+can evaluate on their own data.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from scoring.labels import LABELS
+from scoring.model import Model, ModelError
+from training import baselines, corpus
+from training.metrics import format_table, report
+
+
+def _labels(rows) -> np.ndarray:
+    return np.array([[1 if label in r.get("labels", []) else 0 for label in LABELS] for r in rows], dtype=int)
+
+
+def worst_errors(rows, Y, P, thresholds, n: int) -> list[dict]:
+    errs = []
+    for j, label in enumerate(LABELS):
+        for i in range(len(rows)):
+            pred = P[i, j] >= thresholds[j]
+            if pred != bool(Y[i, j]):
+                errs.append({"id": rows[i].get("id"), "label": label, "kind": "false positive" if pred else "false negative",
+                             "score": round(float(P[i, j]), 4), "text": rows[i]["text"][:300],
+                             "margin": abs(float(P[i, j]) - thresholds[j])})
+    errs.sort(key=lambda e: -e["margin"])
+    return errs[:n]
+
+
+def evaluate(model: Model, rows: list[dict], train_rows: list[dict]) -> dict:
+    docs = corpus.to_docs(rows)
+    Y = _labels(rows)
+    P = model.score_docs(docs)
+    prevalence = _labels(train_rows).mean(axis=0) if train_rows else Y.mean(axis=0)
+    reports = {
+        "model": report(Y, P, model.thresholds, LABELS),
+        "keyword": report(Y, baselines.keyword_scores(docs), baselines.KEYWORD_THRESHOLDS, LABELS),
+        "majority": report(Y, baselines.majority_scores(len(rows), prevalence), baselines.majority_thresholds(), LABELS),
+    }
+    return {"reports": reports, "Y": Y, "P": P}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m training.evaluate", description=__doc__.split("\n")[0])
+    ap.add_argument("--model", default=None, help="model version in the models directory (default: CURRENT)")
+    ap.add_argument("--models", default=None, help="models directory (default: ./models)")
+    ap.add_argument("--data", type=Path, default=corpus.PASSAGES, help="labelled passages (JSON lines)")
+    ap.add_argument("--split", default="test", help="train, dev, test or all (default: test)")
+    ap.add_argument("--source", default="all", help="voa, written or all (default: all)")
+    ap.add_argument("--worst", type=int, default=10, help="how many worst errors to list")
+    ap.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
+    args = ap.parse_args(argv)
+
+    try:
+        model = Model.load(version=args.model, models=args.models)
+    except ModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not args.data.exists():
+        print(f"error: {args.data} not found", file=sys.stderr)
+        return 2
+    rows_all = corpus.load(args.data)
+    rows = [r for r in rows_all if (args.split == "all" or r.get("split") == args.split)
+            and (args.source == "all" or r.get("source") == args.source)]
+    if not rows:
+        print(f"error: no passages with split={args.split} source={args.source} in {args.data}", file=sys.stderr)
+        return 2
+    train_rows = [r for r in rows_all if r.get("split") == "train"]
+    res = evaluate(model, rows, train_rows)
+    reports = res["reports"]
+    worst = worst_errors(rows, res["Y"], res["P"], model.thresholds, args.worst)
+
+    print(f"model {model.version} on {len(rows)} passages (split={args.split}, source={args.source}, data={args.data})")
+    print(format_table(reports, LABELS))
+    print("worst errors of the model:")
+    for e in worst:
+        print(f"  {e['kind']:<15} {e['label']:<13} score {e['score']:.3f}  {e['id']}: {e['text'][:110]}")
+    if args.json:
+        payload = {"model": model.version, "split": args.split, "source": args.source, "passages": len(rows),
+                   "data_sha256": corpus.file_sha256(args.data), "reports": reports,
+                   "worst_errors": [{k: v for k, v in e.items() if k != "margin"} for e in worst]}
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
