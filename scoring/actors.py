@@ -1,0 +1,670 @@
+"""Find the countries and international bodies a news text mentions, with character offsets.
+
+Every score is attached to countries (ISO 3166-1 alpha-3; ``XKX`` for Kosovo) and pairs of
+them, so this is the step that decides which countries a passage involves (docs/LABELS.md,
+"Countries and pairs"). ``find_actors(text, date)`` returns one ``Mention`` per mention:
+``code``, ``kind`` (``"country"`` or ``"organisation"``), ``start``/``end`` (Python string
+indices into ``text``) and the matched ``text``. What is recognised, and the rules for the
+hard cases, are documented in docs/actors.md; the data lives in scoring/data/.
+
+How it works:
+- the text is mapped, one character for one character, to lower-case ASCII-ish letters and
+  digits with every other character turned into a space, so offsets never move;
+- one Aho-Corasick automaton (pyahocorasick) holds every surface form padded with spaces,
+  so it only ever matches whole words; at each position the longest form that passes the
+  capitalisation check wins ("Papua New Guinea" over "Guinea", "South China Sea" over
+  "China");
+- small context rules then run on the few candidates found: capitals only count when
+  used for the state ("Beijing said", "ties with Moscow"), office holders only when in
+  office at ``date``, bare surnames only when unambiguous or confirmed by a full mention
+  earlier in the text, ambiguous forms ("Korea", "Congo") from the rest of the text.
+Never raises on any ``str``.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import threading
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+from typing import NamedTuple
+
+import ahocorasick
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+OPEN_END = 99991231
+
+# Sense kinds stored in the automaton payloads.
+NAME, ADJ, CAPITAL, SEAT, AMBIG, BLOCK, PERSON, SHORT, CONFIRM = range(9)
+
+
+class Mention(NamedTuple):
+    code: str
+    kind: str  # "country" | "organisation"
+    start: int
+    end: int
+    text: str
+
+
+# --------------------------------------------------------------------------- normalising
+
+def _build_table() -> dict[int, str]:
+    table = {}
+    for cp in range(0x3040):
+        ch = chr(cp)
+        if ch.isalnum():
+            base = unicodedata.normalize("NFKD", ch)[0].lower()
+            table[cp] = base if len(base) == 1 else ch
+        else:
+            table[cp] = " "
+    table[ord("ı")] = "i"
+    for cp in range(0xFF00, 0xFFF0):  # full-width forms
+        ch = unicodedata.normalize("NFKC", chr(cp))
+        table[cp] = ch.lower() if len(ch) == 1 and ch.isalnum() else " "
+    return table
+
+
+_TABLE = _build_table()
+
+
+def normalise(s: str) -> str:
+    """Same-length form used for matching: lower case, accents dropped, punctuation -> ' '."""
+    return s.translate(_TABLE)
+
+
+def _key(form: str) -> str:
+    return " " + " ".join(normalise(form).split()) + " "
+
+
+# --------------------------------------------------------------------------- context words
+
+_STATE_VERBS = frozenset("""
+said says say saying warned warns warn warning accused accuses accuse announced announces
+denied denies deny rejected rejects reject insisted insists urged urges called calls condemned
+condemns protested protests responded responds claimed claims demanded demands threatened
+threatens imposed imposes sanctioned sought seeks seek refused refuses agreed agrees signed
+signs backed backs supported supports opposed opposes opposes wants wanted plans planned
+hopes hoped vowed vows pledged pledges promised promises expelled expels recalled recalls
+summoned summons retaliated retaliates criticized criticised criticizes criticises welcomed
+welcomes dismissed dismisses blamed blames confirmed confirms decided decides launched
+launches deployed deploys sent sends views viewed considers considered regards believes
+believed fears feared maintains maintained argued argues asked asks told tells pressed
+presses pushed pushes approved approves ordered orders reacted reacts retorted objected
+objects countered counters lodged halted halts suspended suspends banned bans blocked blocks
+restricted restricts recognized recognised recognizes recognises reaffirmed reiterated
+stressed emphasized emphasised declined declines offered offers proposed proposes invited
+invites hosted hosts joined joins sided tried tries attempted aims aimed intends intended
+alleged alleges slammed slams struck strikes attacked attacks invaded invades annexed
+annexes seized seizes vetoed vetoes abstained voted votes accepted accepts responded
+negotiated negotiates mediated brokered expressed expresses issued issues released
+""".split())
+_AUX = frozenset("""has have had will would could can may might must should did does do is was
+are were also already repeatedly quickly immediately strongly not never previously recently
+now still again been reportedly officially publicly firmly swiftly further has n't then
+""".split())
+_STATE_NOUNS = frozenset("""government governments regime administration authorities officials
+leadership leaders diplomats negotiators envoy envoys policymakers""".split())
+_REL_NOUNS = frozenset("""ties relations talks dialogue pressure sanctions tensions tension deal
+agreement rift row dispute cooperation alliance partnership engagement negotiations contacts
+friction spat standoff confrontation relationship channel channels rapprochement détente
+detente hostility rivalry""".split())
+_REL_PREPS = frozenset("with on from to toward towards against by between".split())
+_BEFORE_OK = frozenset("between against by".split())
+_HYPHEN_STATE = frozenset("backed led brokered sponsored funded allied aligned friendly controlled".split())
+_LIST_GAP = re.compile(r"\s*(?:and|or|,|&|/|-|–|—|,\s*and)\s*$|^\s*(?:and|or|,|&|/|-|–|—|,\s*and)\s*")
+_GAP_ONLY = re.compile(r"^\s*(?:and|or|,|&|/|-|–|—|, and|, or)\s*$")
+
+_WORD_AFTER = re.compile(r"[\s\"'“”‘’(]*([^\W_]+(?:'t)?)", re.U)
+_WORD_BEFORE = re.compile(r"([^\W_]+)[^\w]*$", re.U)
+
+_US_STATES = (
+    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Hawaii|"
+    "Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|"
+    "Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New York|"
+    "North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|"
+    "South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|West Virginia|"
+    "Wisconsin|Wyoming|Ala\\.|Ariz\\.|Ark\\.|Calif\\.|Colo\\.|Conn\\.|Del\\.|Fla\\.|Ga\\.|Ill\\.|"
+    "Ind\\.|Kan\\.|Ky\\.|La\\.|Md\\.|Mass\\.|Mich\\.|Minn\\.|Miss\\.|Mo\\.|Mont\\.|Neb\\.|"
+    "Nev\\.|N\\.H\\.|N\\.J\\.|N\\.M\\.|N\\.Y\\.|N\\.C\\.|N\\.D\\.|Okla\\.|Ore\\.|Pa\\.|R\\.I\\.|"
+    "S\\.C\\.|S\\.D\\.|Tenn\\.|Tex\\.|Va\\.|Vt\\.|Wash\\.|Wis\\.|Wyo\\."
+)
+_AFTER_US_STATE = re.compile(r",\s*(?:" + _US_STATES + r")(?![\w])")
+_GA_CITY_BEFORE = re.compile(
+    r"(?:Atlanta|Athens|Augusta|Columbus|Macon|Savannah|Albany|Marietta|Rome|Valdosta|Dalton|"
+    r"Gainesville|Alpharetta|Roswell|Smyrna|Decatur|Kennesaw|Jonesboro|Brunswick),\s*$")
+_GA_US_CUES = re.compile(
+    r"\b(?:Atlanta|Savannah|Fulton County|Cobb County|Gwinnett|DeKalb|Kemp|Raffensperger|Warnock|"
+    r"Ossoff|Peach State|Stacey Abrams|Marjorie Taylor Greene|Herschel Walker|Ga\.|Governor|Gov\.|"
+    r"Republican|Republicans|Democrat|Democrats|Democratic|GOP|U\.S\. state|US state|county|counties|"
+    r"Senate race|Bulldogs|Falcons|Braves)")
+_GA_GEO_CUES = re.compile(
+    r"\b(?:Tbilisi|Georgian Dream|Caucasus|Abkhazia|South Ossetia|Ossetia|Saakashvili|Kobakhidze|"
+    r"Ivanishvili|Zourabichvili|Kavelashvili|Garibashvili|Batumi|Kutaisi|Black Sea|Kremlin|Moscow|"
+    r"Russia|Russian|Armenia|Azerbaijan|Ukraine|European Union|EU|NATO|lari)\b")
+_TURKEY_FOOD_AFTER = frozenset("""dinner dinners sandwich sandwiches breast breasts meat farm farms
+farmer farmers feathers pardon pardons leg legs gravy stuffing roast day trot vulture vultures
+hunting hunters hunter baster bacon burger burgers flock flocks feast feasts gobble carcass
+carcasses drumstick drumsticks bird birds poult poults platter slices recipe recipes""".split())
+_TURKEY_FOOD_BEFORE = frozenset("""roast roasted wild smoked frozen stuffed carve carved carving
+thanksgiving christmas pardoned pardon fried deep ground sliced whole cooked""".split())
+_TURKEY_COUNTRY_CUES = re.compile(r"\b(?:Ankara|Istanbul|Turkish|Erdo[gğ]an|T[üu]rkiye|Turks)\b")
+_PERSONLIKE = frozenset({"jordan", "chad", "georgia"})
+_GIVEN_NAMES = frozenset("""michael vernon barbara eddie deandre jim jimmy chris mike john james
+robert david brian kevin lady hamilton""".split())
+_CAP_BEFORE_OK = frozenset("""kingdom republic state president king queen emir prime minister
+neighbouring neighboring including include like unlike both visit visiting to from in on at
+for with and or but the a an of by as via into onto across over under near than about against
+between among""".split())
+# Acronyms that are also ordinary words: need the surrounding text not to be all capitals.
+_ALLCAPS_RISKY = frozenset({"US", "WHO", "AU", "CAR", "ROC", "IT", "ROK", "PLA", "SCO", "OAS", "EAC"})
+
+
+def _word_after(text: str, pos: int, window: int = 40):
+    m = _WORD_AFTER.match(text, pos, min(len(text), pos + window))
+    return (m.group(1), m.start(1)) if m else (None, pos)
+
+
+def _word_before(text: str, pos: int, window: int = 40):
+    lo = max(0, pos - window)
+    m = _WORD_BEFORE.search(text, lo, pos)
+    return (m.group(1), m.start(1)) if m else (None, pos)
+
+
+def _is_cap(word: str | None) -> bool:
+    return bool(word) and word[0].isupper()
+
+
+def _sentence_initial(text: str, pos: int) -> bool:
+    """True when the word at ``pos`` opens a sentence (or the text)."""
+    i = pos - 1
+    while i >= 0 and text[i] in " \t\"'“‘(":
+        i -= 1
+    return i < 0 or text[i] in ".!?\n:;—–-"
+
+
+# --------------------------------------------------------------------------- data loading
+
+class _Person:
+    __slots__ = ("name", "code", "ranges", "forms", "shorts", "confirms", "curated")
+
+    def __init__(self, name, code, curated):
+        self.name, self.code, self.curated = name, code, curated
+        self.ranges: list[tuple[int, int]] = []
+        self.forms: list[str] = []
+        self.shorts: list[str] = []
+        self.confirms: list[str] = []
+
+    def valid(self, day: int | None) -> bool:
+        if day is None:
+            return True
+        return any(a <= day <= b for a, b in self.ranges)
+
+    def weight(self) -> int:
+        """Total days in office (approximate), used to choose a code when date is None."""
+        total = 0
+        for a, b in self.ranges:
+            b = min(b, 20260101)
+            total += (b // 10000 - a // 10000) * 365 + ((b // 100) % 100 - (a // 100) % 100) * 30
+        return total
+
+
+def _parse_blocks(path: Path):
+    """Yield (code, display, field, form) from countries.txt / organisations.txt."""
+    code = display = None
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split(" #", 1)[0].rstrip() if not raw.lstrip().startswith("#") else ""
+        if not line.strip():
+            continue
+        if line.startswith("? "):
+            forms, codes = line[2:].rsplit(":", 1)
+            for f in forms.split(";"):
+                yield " ".join(codes.split()), None, "ambig", f.strip()
+            continue
+        if line.startswith("- "):
+            for f in line[2:].split(";"):
+                yield None, None, "block", f.strip()
+            continue
+        if not line[0].isspace():
+            code, display = line.split(None, 1)
+            yield code, display, "display", display
+            continue
+        field, forms = line.strip().split(":", 1)
+        for f in forms.split(";"):
+            if f.strip():
+                yield code, display, field.strip(), f.strip()
+
+
+def _day(s: str) -> int:
+    return OPEN_END if s == "-" else int(s.replace("-", ""))
+
+
+_TITLES = frozenset("""mr mr. mrs ms dr president prime minister foreign defense defence secretary
+general gen. gen king queen prince sheikh emir sultan senator sen. vice premier chancellor
+chairman chief deputy acting former the of state us u.s. american minister's""".split())
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+_PARTICLES = frozenset("al el bin ibn ben abu van von der de da di du la le dos das del".split())
+_COMMON = frozenset("""
+about above after again against all also always among and another any are around away back bad
+bank bay bell best better big bill bird black blue bond born both box boy bright brown bush but
+call can card care case cash chance change charge church city clean clear close cold cook cross
+day dean deal dear earl early east easy end even every fair faith fall far field fine fish fisher
+fox frank free friend gate gates general gift glad god gold good grace grand grant gray great
+green grey guard hall hand happy hard hart hay head heart help here high hill hold home hope
+house hunt hunter iron james john joy just keen key kind king knight lake lamb land lane large
+last law lead lee less light like lion little long lord love low luck major man mark marsh mason
+may mercy might miles mill miller moon moore more moss much must new news nice noble north now
+oak old one open page park part pay peace pearl penny people pike plain player poor pope post
+pound power price prince queen rain ray read reed rich ring river rock rose round royal rush
+sage saint sale salt sand say sea see senior service shaw short silver small smith snow so
+south spring stand star state steel stone storm strong summer sun swan sweet tall than that the
+this time tower town trade true turner under union upon vale van very wall ward warden water way
+weaver well wells west white wild will win winter wise wolf wood woods word work world worth
+wright young yes ali khan ahmed ahmad mohammed mohammad muhammad hassan hussein abdullah omar
+said saleh salem musa hamid karim nasser rahman abdul kim lee park li wang zhang liu chen yang
+singh kumar das shah islam rao""".split())
+
+
+def _load():
+    """Parse the data files -> (automaton, senses, persons, names)."""
+    senses: dict[str, list] = defaultdict(list)
+    forms_case: dict[str, list[str]] = defaultdict(list)
+    names: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+
+    def add(form: str, sense: tuple):
+        k = _key(form)
+        if k.strip() == "":
+            return
+        if sense not in senses[k]:
+            senses[k].append(sense)
+        forms_case[k].append(form)
+
+    for fname, kind in (("countries.txt", "country"), ("organisations.txt", "organisation")):
+        for code, display, field, form in _parse_blocks(DATA_DIR / fname):
+            if field == "ambig":
+                add(form, (AMBIG, tuple(code.split()), form))
+            elif field == "block":
+                add(form, (BLOCK, None, form))
+            else:
+                names.setdefault(code, display)
+                kinds[code] = kind
+                f = {"display": NAME, "name": NAME, "adj": ADJ, "capital": CAPITAL, "seat": SEAT}[field]
+                add(form, (f, code, form))
+
+    persons: list[_Person] = []
+    curated_full: set[tuple[str, str]] = set()
+    by_name: dict[tuple[str, str], _Person] = {}
+    for raw in (DATA_DIR / "officeholders.txt").read_text(encoding="utf-8").splitlines():
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        head, forms = raw.split("|", 1)
+        code, a, b = head.split()
+        forms = [f.strip() for f in forms.split(";") if f.strip()]
+        canon = forms[0].rstrip("*").lstrip("~")
+        p = by_name.get((code, canon))
+        if p is None:
+            p = by_name[(code, canon)] = _Person(canon, code, True)
+            persons.append(p)
+        p.ranges.append((_day(a), _day(b)))
+        for f in forms:
+            if f.endswith("*"):
+                p.shorts.append(f[:-1])
+            elif f.startswith("~"):
+                p.confirms.append(f[1:])
+            else:
+                p.forms.append(f)
+            curated_full.add((code, _key(f.rstrip("*").lstrip("~"))))
+    for p in persons:
+        if not p.forms and p.shorts:
+            p.forms.append(p.shorts[0])
+
+    for raw in (DATA_DIR / "phoenix_people.tsv").read_text(encoding="utf-8").splitlines():
+        if not raw or raw.startswith("#"):
+            continue
+        code, ranges, forms = raw.split("\t")
+        forms = forms.split("|")
+        if any((code, _key(f)) in curated_full for f in forms):
+            continue  # curated entry supersedes
+        p = _Person(forms[0], code, False)
+        for r in ranges.split(","):
+            x, y = r.split("-")
+            p.ranges.append((int(x), int(y)))
+        for f in forms:
+            toks = [t for t in normalise(f).split() if t not in _TITLES]
+            if len(toks) >= 2:
+                p.forms.append(f)
+            elif len(toks) == 1 and len(toks[0]) >= 4 and toks[0] not in _COMMON and len(f.split()) == 1:
+                p.shorts.append(f)
+        if p.forms:
+            toks = [t for t in p.forms[0].split() if t.lower().strip(".") not in _SUFFIXES]
+            if len(toks) >= 2:
+                last = toks[-1]
+                if code in ("CHN", "TWN", "KOR", "PRK"):
+                    last = toks[0]
+                if normalise(last).strip() not in _COMMON and len(last) >= 3:
+                    p.confirms.append(last)
+                if len(toks) >= 3 and toks[-2].lower() in _PARTICLES:
+                    p.confirms.append(toks[-2] + " " + toks[-1])
+        if p.forms or p.shorts:
+            persons.append(p)
+
+    place_keys = {k for k, ss in senses.items() if ss}
+    short_owners: dict[str, set[int]] = defaultdict(set)
+    for i, p in enumerate(persons):
+        for f in p.shorts:
+            short_owners[_key(f)].add(i)
+    for i, p in enumerate(persons):
+        for f in p.forms:
+            k = _key(f)
+            if k in place_keys and len(k.split()) == 1:
+                continue
+            add(f, (PERSON, i, f))
+        for f in p.shorts:
+            k = _key(f)
+            if k in place_keys:
+                continue
+            owners = short_owners[k]
+            # Phoenix one-word names must be unique across everyone to stand alone.
+            if p.curated or len(owners) == 1:
+                add(f, (SHORT, i, f))
+            else:
+                add(f, (CONFIRM, i, f))
+        for f in p.confirms:
+            k = _key(f)
+            if k in place_keys:
+                continue
+            add(f, (CONFIRM, i, f))
+
+    keys = list(senses)
+    auto = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for i, k in enumerate(keys):
+        auto.add_word(k, i)
+    auto.make_automaton()
+    table = [(tuple(senses[k]), len(k) - 2) for k in keys]
+    return auto, table, persons, names, kinds
+
+
+# --------------------------------------------------------------------------- recogniser
+
+def _case_ok(form: str, span: str) -> bool:
+    """Capitalisation in the text must agree with the listed form (see module docstring)."""
+    letters = [c for c in form if c.isalpha()]
+    if len(letters) >= 2 and all(c.isupper() for c in letters):  # acronym
+        return all(not c.isalpha() or c.isupper() for c in span)
+    n = min(len(form), len(span))
+    for i in range(n):
+        c = form[i]
+        if c.isupper() and (i == 0 or form[i - 1] in " "):
+            if not span[i].isupper():
+                return False
+    return True
+
+
+def _to_day(date) -> int | None:
+    if date is None:
+        return None
+    try:
+        return date.year * 10000 + date.month * 100 + date.day
+    except AttributeError:
+        return None
+
+
+class Recognizer:
+    """Country / organisation recogniser. Build once (``Recognizer()``), call ``find``."""
+
+    def __init__(self):
+        self._auto, self._table, self._persons, self._names, self._kinds = _load()
+
+    # -- public ------------------------------------------------------------------
+    def name(self, code: str) -> str:
+        return self._names.get(code, code)
+
+    def find(self, text: str, date: _dt.date | None = None) -> list[Mention]:
+        if not isinstance(text, str) or not text:
+            return []
+        try:
+            return self._find(text, _to_day(date))
+        except Exception:  # noqa: BLE001 - a recogniser must never take the service down
+            return []
+
+    # -- matching ------------------------------------------------------------------
+    def _candidates(self, text: str):
+        norm = " " + normalise(text) + " "
+        by_start: dict[int, list] = defaultdict(list)
+        for end, idx in self._auto.iter(norm):
+            senses, length = self._table[idx]
+            s = end - length - 1  # end is the trailing pad; norm index = text index + 1
+            by_start[s].append((length, senses))
+        return by_start
+
+    def _pick(self, text: str, by_start) -> list:
+        chosen = []
+        last_end = 0
+        for s in sorted(by_start):
+            if s < last_end:
+                continue
+            for length, senses in sorted(by_start[s], key=lambda x: -x[0]):
+                e = s + length
+                span = text[s:e]
+                ok = [x for x in senses if x[0] == BLOCK or _case_ok(x[2], span)]
+                if ok:
+                    if e < len(text) and text[e] == "." and ok[0][2].endswith("."):
+                        e += 1
+                    chosen.append((s, e, ok))
+                    last_end = e
+                    break
+        return chosen
+
+    def _allcaps_context(self, text: str, s: int, e: int) -> bool:
+        before, _ = _word_before(text, s)
+        after, _ = _word_after(text, e)
+        caps = [w for w in (before, after) if w and len(w) > 1 and w.isalpha()]
+        return bool(caps) and all(w.isupper() for w in caps)
+
+    def _find(self, text: str, day: int | None) -> list[Mention]:
+        chosen = self._pick(text, self._candidates(text))
+        out: list[tuple[int, int, str]] = []  # (start, end, code)
+        pending_caps: list[tuple[int, int, str]] = []
+        ambig: list[tuple[int, int, tuple]] = []
+        confirmed: dict[str, int] = {}
+        for s, e, senses in chosen:
+            kinds = {x[0] for x in senses}
+            if BLOCK in kinds:
+                continue
+            span = text[s:e]
+            place = [x for x in senses if x[0] in (NAME, ADJ, SEAT)]
+            if place:
+                code = place[0][1]
+                form = place[0][2]
+                if span.replace(".", "") in _ALLCAPS_RISKY and self._allcaps_context(text, s, e):
+                    continue
+                if self._place_ok(text, s, e, code, form):
+                    out.append((s, e, code))
+                continue
+            caps = [x for x in senses if x[0] == CAPITAL]
+            if caps:
+                if self._capital_ok(text, s, e):
+                    out.append((s, e, caps[0][1]))
+                else:
+                    pending_caps.append((s, e, caps[0][1]))
+                continue
+            amb = [x for x in senses if x[0] == AMBIG]
+            if amb:
+                ambig.append((s, e, amb[0][1]))
+                continue
+            code = self._person(senses, day, confirmed, normalise(span))
+            if code:
+                out.append((s, e, code))
+        out = self._lists(text, out, pending_caps)
+        out = self._text_rules(text, out, day)
+        out += self._resolve_ambiguous(out, ambig, day)
+        out = [self._trim_article(text, s, e, c) for s, e, c in out]
+        out.sort()
+        return [Mention(c, self._kinds.get(c, "country"), s, e, text[s:e]) for s, e, c in out]
+
+    @staticmethod
+    def _trim_article(text, s, e, c):
+        """"the Kremlin" -> "Kremlin": the article is not part of the name."""
+        if e - s > 4 and text[s:s + 4].lower() == "the " and text[s + 4].isalnum():
+            s += 4
+        return s, e, c
+
+    # -- persons -------------------------------------------------------------------
+    def _person(self, senses, day, confirmed, nkey) -> str | None:
+        full = [x[1] for x in senses if x[0] == PERSON]
+        if full:
+            for i in full:  # a full mention confirms this person's short forms
+                for f in self._persons[i].confirms + self._persons[i].shorts:
+                    confirmed[_key(f)] = i
+            return self._pick_code([self._persons[i] for i in full if self._persons[i].valid(day)], day)
+        pid = confirmed.get(" " + " ".join(nkey.split()) + " ")
+        if pid is not None:
+            p = self._persons[pid]
+            return self._pick_code([p] if p.valid(day) else [], day)
+        short = [self._persons[x[1]] for x in senses if x[0] == SHORT]
+        if short:
+            return self._pick_code([p for p in short if p.valid(day)], day)
+        return None
+
+    def _pick_code(self, people, day) -> str | None:
+        if not people:
+            return None
+        codes = {p.code for p in people}
+        if len(codes) == 1:
+            return people[0].code
+        if day is None:  # archive use: the office held longest
+            best = max(people, key=lambda p: p.weight())
+            if len({p.name for p in people}) == 1:
+                return best.code
+        return None
+
+    # -- places ----------------------------------------------------------------------
+    def _place_ok(self, text: str, s: int, e: int, code: str, form: str) -> bool:
+        low = normalise(form).strip()
+        if _AFTER_US_STATE.match(text, e) and low not in ("united states", "us", "u s", "america"):
+            return False  # "Lebanon, Pennsylvania"
+        allcaps = text[s:e].isupper()
+        if low in _PERSONLIKE and not allcaps:
+            before, bpos = _word_before(text, s, 30)
+            gap = text[bpos + len(before):s] if before else ""
+            if before and gap == " ":
+                if before.lower() in _GIVEN_NAMES:
+                    return False
+                if (_is_cap(before) and before.lower() not in _CAP_BEFORE_OK
+                        and not _sentence_initial(text, bpos)):
+                    return False
+            after, apos = _word_after(text, e, 30)
+            if after and text[e:apos] == " " and _is_cap(after) and after not in ("King", "Valley"):
+                return False
+        if code == "TUR" and not allcaps:
+            after, apos = _word_after(text, e, 30)
+            before, _ = _word_before(text, s, 30)
+            if after and after.lower() in _TURKEY_FOOD_AFTER and text[e:apos] == " ":
+                return False
+            if before and before.lower() in _TURKEY_FOOD_BEFORE:
+                return False
+            window = text[max(0, s - 200): e + 200]
+            if "Thanksgiving" in window and not _TURKEY_COUNTRY_CUES.search(text):
+                return False
+        if code == "GEO" and _GA_CITY_BEFORE.search(text, max(0, s - 30), s):
+            return False
+        return True
+
+    def _capital_ok(self, text: str, s: int, e: int) -> bool:
+        after, apos = _word_after(text, e)
+        gap = text[e:apos]
+        if gap[:1] in "'’" and after and after.lower() == "s" and not gap.strip("'’"):
+            return True  # possessive
+        if gap == "-" and after and after.lower() in _HYPHEN_STATE:
+            return True
+        if gap.strip(" \t") == "" and after:
+            low = after.lower()
+            if low in _STATE_NOUNS:
+                return True
+            if _is_cap(after) and not after.isupper():
+                return False  # part of a longer name: "Tokyo Electric"
+            pos, word, hops = apos, low, 0
+            while word in _AUX and hops < 3:
+                nxt, npos = _word_after(text, pos + len(word))
+                if not nxt or text[pos + len(word):npos].strip(" \t"):
+                    break
+                pos, word, hops = npos, nxt.lower(), hops + 1
+            if word in _STATE_VERBS:
+                return True
+        before, bpos = _word_before(text, s)
+        if before and text[bpos + len(before):s].strip(" \t") == "":
+            low = before.lower()
+            if low in _BEFORE_OK or low in _STATE_VERBS:
+                return True
+            if low in _REL_PREPS:
+                prev, _ = _word_before(text, bpos)
+                if prev and prev.lower() in _REL_NOUNS:
+                    return True
+        return False
+
+    def _lists(self, text, out, pending):
+        """Capitals listed with accepted states count too: "between Japan and Seoul"."""
+        changed = True
+        while changed and pending:
+            changed = False
+            spans = sorted(out)
+            for cap in list(pending):
+                s, e, _ = cap
+                for os_, oe, _c in spans:
+                    if oe <= s and _GAP_ONLY.match(text[oe:s]) or e <= os_ and _GAP_ONLY.match(text[e:os_]):
+                        out.append(cap)
+                        pending.remove(cap)
+                        changed = True
+                        break
+        return out
+
+    def _text_rules(self, text, out, day):
+        if any(c == "GEO" for *_, c in out):
+            us = len(_GA_US_CUES.findall(text))
+            geo = len(_GA_GEO_CUES.findall(text))
+            if us > geo:
+                out = [m for m in out if m[2] != "GEO" or "Tbilisi" in text[m[0]:m[1]]]
+        return out
+
+    def _resolve_ambiguous(self, out, ambig, day):
+        res = []
+        present = {c for *_, c in out}
+        for s, e, codes in ambig:
+            hits = [c for c in codes if c in present]
+            if len(hits) == 1:
+                res.append((s, e, hits[0]))
+            elif not hits and "COD" in codes:
+                zaire = day is not None and 19711027 <= day < 19970517
+                res.append((s, e, "COG" if zaire else "COD"))
+        return res
+
+
+# --------------------------------------------------------------------------- module API
+
+_DEFAULT: Recognizer | None = None
+_LOCK = threading.Lock()
+
+
+def default_recognizer() -> Recognizer:
+    global _DEFAULT
+    if _DEFAULT is None:
+        with _LOCK:
+            if _DEFAULT is None:
+                _DEFAULT = Recognizer()
+    return _DEFAULT
+
+
+def find_actors(text: str, date: _dt.date | None = None) -> list[Mention]:
+    """Mentions of countries and international bodies in ``text``, sorted by start."""
+    if not isinstance(text, str) or not text:
+        return []
+    return default_recognizer().find(text, date)
+
+
+def country_name(code: str) -> str:
+    """Display name for a code ("JPN" -> "Japan", "NATO" -> "North Atlantic ..."); else the code."""
+    try:
+        return default_recognizer().name(code)
+    except Exception:  # noqa: BLE001
+        return code if isinstance(code, str) else str(code)
