@@ -23,6 +23,10 @@ Never raises on any ``str``.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import marshal
+import os
+import pickle
 import re
 import threading
 import unicodedata
@@ -33,6 +37,7 @@ from typing import NamedTuple
 import ahocorasick
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+_FORMAT = "actors-cache-v1"
 OPEN_END = 99991231
 
 # Sense kinds stored in the automaton payloads.
@@ -74,7 +79,7 @@ def normalise(s: str) -> str:
 
 
 def _key(form: str) -> str:
-    return " " + " ".join(normalise(form).split()) + " "
+    return " " + normalise(form).strip() + " "
 
 
 # --------------------------------------------------------------------------- context words
@@ -98,6 +103,18 @@ invites hosted hosts joined joins sided tried tries attempted aims aimed intends
 alleged alleges slammed slams struck strikes attacked attacks invaded invades annexed
 annexes seized seizes vetoed vetoes abstained voted votes accepted accepts responded
 negotiated negotiates mediated brokered expressed expresses issued issues released
+went goes activated appeared appears seemed seems remains remained continues continued needs
+needed knows knew expects expected tested tests bought buys purchased acquired acquires
+warning insisting threatening demanding pushing pressing seeking urging accusing
+say warn accuse announce deny reject insist urge call condemn protest respond claim demand
+threaten impose sanction seek refuse agree sign back support oppose want plan hope vow pledge
+promise expel recall summon retaliate criticize criticise welcome dismiss blame confirm decide
+launch deploy send view consider regard believe fear maintain argue ask tell press push approve
+order react object counter halt suspend ban block restrict recognize recognise reaffirm stress
+decline offer propose invite host join try attempt aim intend allege strike attack invade annex
+seize veto vote accept negotiate mediate express issue release end lift allow act sell buy
+step move go need expect test activate cut deepened deepen deepens strengthened strengthen
+strengthens improved improve boosted boost expanded expand held hold reached reach
 """.split())
 _AUX = frozenset("""has have had will would could can may might must should did does do is was
 are were also already repeatedly quickly immediately strongly not never previously recently
@@ -108,7 +125,8 @@ leadership leaders diplomats negotiators envoy envoys policymakers""".split())
 _REL_NOUNS = frozenset("""ties relations talks dialogue pressure sanctions tensions tension deal
 agreement rift row dispute cooperation alliance partnership engagement negotiations contacts
 friction spat standoff confrontation relationship channel channels rapprochement détente
-detente hostility rivalry""".split())
+detente hostility rivalry challenge threat message warning blow rebuke snub concession
+concessions overture overtures appeal request offer signal response frustration anger""".split())
 _REL_PREPS = frozenset("with on from to toward towards against by between".split())
 _BEFORE_OK = frozenset("between against by".split())
 _HYPHEN_STATE = frozenset("backed led brokered sponsored funded allied aligned friendly controlled".split())
@@ -195,18 +213,19 @@ class _Person:
         self.shorts: list[str] = []
         self.confirms: list[str] = []
 
-    def valid(self, day: int | None) -> bool:
-        if day is None:
-            return True
-        return any(a <= day <= b for a, b in self.ranges)
 
-    def weight(self) -> int:
-        """Total days in office (approximate), used to choose a code when date is None."""
-        total = 0
-        for a, b in self.ranges:
-            b = min(b, 20260101)
-            total += (b // 10000 - a // 10000) * 365 + ((b // 100) % 100 - (a // 100) % 100) * 30
-        return total
+
+def _valid(ranges, day: int | None) -> bool:
+    return day is None or any(a <= day <= b for a, b in ranges)
+
+
+def _weight(ranges) -> int:
+    """Approximate days in office, used to choose between offices when date is None."""
+    total = 0
+    for a, b in ranges:
+        b = min(b, 20260101)
+        total += (b // 10000 - a // 10000) * 365 + ((b // 100) % 100 - (a // 100) % 100) * 30
+    return total
 
 
 def _parse_blocks(path: Path):
@@ -315,6 +334,14 @@ def _load():
             else:
                 p.forms.append(f)
             curated_full.add((code, _key(f.rstrip("*").lstrip("~"))))
+    same: dict[str, list[_Person]] = defaultdict(list)
+    for p in persons:  # one person holding offices under several codes shares short forms
+        same[p.name].append(p)
+    for group in same.values():
+        shorts = list(dict.fromkeys(f for p in group for f in p.shorts))
+        confirms = list(dict.fromkeys(f for p in group for f in p.confirms))
+        for p in group:
+            p.shorts, p.confirms = shorts[:], confirms[:]
     for p in persons:
         if not p.forms and p.shorts:
             p.forms.append(p.shorts[0])
@@ -381,8 +408,63 @@ def _load():
     for i, k in enumerate(keys):
         auto.add_word(k, i)
     auto.make_automaton()
-    table = [(tuple(senses[k]), len(k) - 2) for k in keys]
-    return auto, table, persons, names, kinds
+    table = tuple((tuple(senses[k]), len(k) - 2) for k in keys)
+    people = tuple(
+        (p.name, p.code, tuple(sorted(p.ranges)), tuple(_key(f) for f in p.confirms + p.shorts))
+        for p in persons
+    )
+    return auto, table, people, names, kinds
+
+
+def _data_files() -> list[Path]:
+    return [DATA_DIR / n for n in
+            ("countries.txt", "organisations.txt", "officeholders.txt", "phoenix_people.tsv")]
+
+
+def _cache_path() -> Path | None:
+    """Where the built recogniser is cached: keyed by a hash of the data files and this module."""
+    root = os.environ.get("SCORING_ACTORS_CACHE")
+    if root == "":
+        return None
+    if root is None:
+        root = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+                            "scoring-actors")
+    h = hashlib.sha1(_FORMAT.encode())
+    for f in _data_files() + [Path(__file__)]:
+        h.update(f.read_bytes())
+    return Path(root) / f"actors-{h.hexdigest()[:16]}.bin"
+
+
+def _load_cached():
+    """Load the built recogniser from the cache, building (and caching) it when missing.
+
+    The cache is only an accelerator: it is derived from the committed data files, never
+    committed, and any failure to read or write it falls back to building in memory.
+    """
+    try:
+        path = _cache_path()
+    except OSError:
+        path = None
+    if path is not None and path.exists():
+        try:
+            with open(path, "rb") as fh:
+                auto = pickle.load(fh)
+                rest = marshal.loads(fh.read())
+            return (auto, *rest)
+        except Exception:  # noqa: BLE001 - corrupt or stale cache: rebuild
+            pass
+    built = _load()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as fh:
+                pickle.dump(built[0], fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(marshal.dumps(built[1:]))
+            os.replace(tmp, path)
+        except Exception:  # noqa: BLE001 - read-only home etc.: just don't cache
+            pass
+    return built
 
 
 # --------------------------------------------------------------------------- recogniser
@@ -413,8 +495,9 @@ def _to_day(date) -> int | None:
 class Recognizer:
     """Country / organisation recogniser. Build once (``Recognizer()``), call ``find``."""
 
-    def __init__(self):
-        self._auto, self._table, self._persons, self._names, self._kinds = _load()
+    def __init__(self, use_cache: bool = True):
+        built = _load_cached() if use_cache else _load()
+        self._auto, self._table, self._persons, self._names, self._kinds = built
 
     # -- public ------------------------------------------------------------------
     def name(self, code: str) -> str:
@@ -512,31 +595,31 @@ class Recognizer:
 
     # -- persons -------------------------------------------------------------------
     def _person(self, senses, day, confirmed, nkey) -> str | None:
+        people = self._persons
         full = [x[1] for x in senses if x[0] == PERSON]
         if full:
             for i in full:  # a full mention confirms this person's short forms
-                for f in self._persons[i].confirms + self._persons[i].shorts:
-                    confirmed[_key(f)] = i
-            return self._pick_code([self._persons[i] for i in full if self._persons[i].valid(day)], day)
-        pid = confirmed.get(" " + " ".join(nkey.split()) + " ")
+                for k in people[i][3]:
+                    confirmed[k] = i
+            return self._pick_code([i for i in full if _valid(people[i][2], day)], day)
+        pid = confirmed.get(" " + nkey.strip() + " ")
         if pid is not None:
-            p = self._persons[pid]
-            return self._pick_code([p] if p.valid(day) else [], day)
-        short = [self._persons[x[1]] for x in senses if x[0] == SHORT]
+            return self._pick_code([pid] if _valid(people[pid][2], day) else [], day)
+        short = [x[1] for x in senses if x[0] == SHORT]
         if short:
-            return self._pick_code([p for p in short if p.valid(day)], day)
+            return self._pick_code([i for i in short if _valid(people[i][2], day)], day)
         return None
 
-    def _pick_code(self, people, day) -> str | None:
-        if not people:
+    def _pick_code(self, ids, day) -> str | None:
+        if not ids:
             return None
-        codes = {p.code for p in people}
+        people = self._persons
+        codes = {people[i][1] for i in ids}
         if len(codes) == 1:
-            return people[0].code
-        if day is None:  # archive use: the office held longest
-            best = max(people, key=lambda p: p.weight())
-            if len({p.name for p in people}) == 1:
-                return best.code
+            return people[ids[0]][1]
+        if day is None and len({people[i][0] for i in ids}) == 1:
+            # archive use, one person with several offices: the office held longest
+            return people[max(ids, key=lambda i: _weight(people[i][2]))][1]
         return None
 
     # -- places ----------------------------------------------------------------------
@@ -572,15 +655,19 @@ class Recognizer:
         return True
 
     def _capital_ok(self, text: str, s: int, e: int) -> bool:
+        if text[e:e + 1] in ("-", "‑", "–"):  # "Moscow-backed", not "Beijing-based"
+            nxt, npos = _word_after(text, e + 1)
+            if nxt and _is_cap(nxt):  # "Tokyo-Seoul ties"
+                nxt2, _ = _word_after(text, npos + len(nxt))
+                return bool(nxt2) and nxt2.lower() in _REL_NOUNS
+            return bool(nxt) and nxt.lower() in _HYPHEN_STATE
         after, apos = _word_after(text, e)
         gap = text[e:apos]
         if gap[:1] in "'’" and after and after.lower() == "s" and not gap.strip("'’"):
             return True  # possessive
-        if gap == "-" and after and after.lower() in _HYPHEN_STATE:
-            return True
         if gap.strip(" \t") == "" and after:
             low = after.lower()
-            if low in _STATE_NOUNS:
+            if low in _STATE_NOUNS or low in _REL_NOUNS:
                 return True
             if _is_cap(after) and not after.isupper():
                 return False  # part of a longer name: "Tokyo Electric"
@@ -610,8 +697,10 @@ class Recognizer:
             changed = False
             spans = sorted(out)
             for cap in list(pending):
-                s, e, _ = cap
-                for os_, oe, _c in spans:
+                s, e, code = cap
+                for os_, oe, other in spans:
+                    if other == code:
+                        continue  # "AMMAN, Jordan" is a dateline, not a list of states
                     if oe <= s and _GAP_ONLY.match(text[oe:s]) or e <= os_ and _GAP_ONLY.match(text[e:os_]):
                         out.append(cap)
                         pending.remove(cap)

@@ -1,0 +1,361 @@
+"""Tests for scoring/actors.py: the country and international-actor recogniser."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from scoring.actors import Mention, Recognizer, country_name, find_actors
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DATA = Path(__file__).resolve().parent.parent / "scoring" / "data"
+
+
+def codes(text, date=None):
+    return [m.code for m in find_actors(text, date)]
+
+
+def pairs(text, date=None):
+    return [(m.code, m.text) for m in find_actors(text, date)]
+
+
+# --------------------------------------------------------------------------- interface
+
+def test_mention_fields_and_offsets():
+    text = "China’s coast guard shadowed a Japanese ship, Tokyo said."
+    ms = find_actors(text)
+    assert [m.code for m in ms] == ["CHN", "JPN", "JPN"]
+    for m in ms:
+        assert isinstance(m, Mention)
+        assert m.kind == "country"
+        assert text[m.start:m.end] == m.text
+    assert [m.start for m in ms] == sorted(m.start for m in ms)
+
+
+def test_organisations_have_their_own_kind():
+    ms = find_actors("NATO and the UN met the EU, ASEAN, the AU, the G7, G20, the Quad and the IAEA.")
+    assert [(m.code, m.kind) for m in ms] == [
+        ("NATO", "organisation"), ("UN", "organisation"), ("EU", "organisation"),
+        ("ASEAN", "organisation"), ("AU", "organisation"), ("G7", "organisation"),
+        ("G20", "organisation"), ("QUAD", "organisation"), ("IAEA", "organisation")]
+
+
+def test_country_name():
+    assert country_name("JPN") == "Japan"
+    assert country_name("XKX") == "Kosovo"
+    assert country_name("NATO") == "North Atlantic Treaty Organization"
+    assert country_name("ZZZ") == "ZZZ"
+
+
+def test_recognizer_class_reusable_without_cache():
+    r = Recognizer(use_cache=False)
+    assert [m.code for m in r.find("Kenya and Uganda")] == ["KEN", "UGA"]
+    assert r.name("TWN") == "Taiwan"
+
+
+ODD_STRINGS = [
+    "", " ", "\n\n", "\x00", "’", "“”", "🇯🇵 Japan 🇨🇳", "İstanbul, Türkiye", "ß" * 50,
+    "U.S.", "U.S", "US", ".", "-", "JAPAN-CHINA", "ＪＡＰＡＮ", "Japan\u200bChina", "e\u0301",
+    "a" * 10000, "China" * 1000, "\ud800", "Côte d’Ivoire", "ǅ", "ﬁ Japan", "İİİ Japan",
+]
+
+
+@pytest.mark.parametrize("text", ODD_STRINGS)
+def test_never_raises_and_offsets_hold(text):
+    for m in find_actors(text):
+        assert text[m.start:m.end] == m.text
+
+
+def test_non_str_input_is_empty():
+    assert find_actors(None) == []  # type: ignore[arg-type]
+    assert find_actors(b"Japan") == []  # type: ignore[arg-type]
+
+
+def test_fuzz_offsets():
+    rnd = random.Random(7)
+    alphabet = list("abc XYZ.,'’-“”\n") + ["Japan", "U.S.", "China's", "Korea", "Lee", "İ", "ß", "Georgia"]
+    for _ in range(300):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 60)))
+        for m in find_actors(text, rnd.choice([None, dt.date(2020, 1, 1)])):
+            assert text[m.start:m.end] == m.text
+
+
+# --------------------------------------------------------------------------- hard cases
+
+@pytest.mark.parametrize("text", [
+    "Ships sailed through the South China Sea.",
+    "The Indian Ocean is warm.",
+    "She moved to New Mexico.",
+    "He lives in New Jersey.",
+    "The East China Sea and the Sea of Japan.",
+    "Guinea pigs were used in the study.",
+    "We ate roast turkey.",
+    "Turkey sandwiches and turkey dinners were served on Thanksgiving.",
+    "He moved to Washington state last year.",
+    "Voters in Washington State backed the measure.",
+    "The Washington Post reported it.",
+    "Michael Jordan scored 40 points.",
+    "Jordan Peterson gave a talk.",
+    "Chad Smith played drums.",
+    "Uyghur activists protested.",
+    "Latin American and African American voters.",
+    "In Lagos, people gathered in the market.",
+    "Fine china was on the table, and us in the kitchen.",
+    "She visited Paris and London last summer.",
+    "The Paris Agreement on climate was signed.",
+    "The Korean Peninsula is tense.",
+    "The Niger Delta is polluted.",
+    "Lebanon, Pennsylvania is a small town.",
+    "The fall of Rome.",
+    "BEIJING (Reuters) -",
+    "Beijing-based analysts said.",
+])
+def test_not_a_country(text):
+    assert codes(text) == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Papua New Guinea", [("PNG", "Papua New Guinea")]),
+    ("Equatorial Guinea", [("GNQ", "Equatorial Guinea")]),
+    ("Guinea-Bissau", [("GNB", "Guinea-Bissau")]),
+    ("Guinea and Guinea-Bissau", [("GIN", "Guinea"), ("GNB", "Guinea-Bissau")]),
+    ("Niger and Nigeria", [("NER", "Niger"), ("NGA", "Nigeria")]),
+    ("Nigerien and Nigerian troops", [("NER", "Nigerien"), ("NGA", "Nigerian")]),
+    ("Sudan and South Sudan", [("SDN", "Sudan"), ("SSD", "South Sudan")]),
+    ("South Sudanese refugees", [("SSD", "South Sudanese")]),
+    ("Dominica and the Dominican Republic", [("DMA", "Dominica"), ("DOM", "Dominican Republic")]),
+    ("the Democratic Republic of the Congo", [("COD", "Democratic Republic of the Congo")]),
+    ("the Republic of Congo", [("COG", "Republic of Congo")]),
+    ("DR Congo and Congo-Brazzaville", [("COD", "DR Congo"), ("COG", "Congo-Brazzaville")]),
+    ("Chad's president", [("TCD", "Chad")]),
+    ("Chad said it would close the border.", [("TCD", "Chad")]),
+    ("Turkey said it would respond.", [("TUR", "Turkey")]),
+    ("Türkiye and Turkey", [("TUR", "Türkiye"), ("TUR", "Turkey")]),
+    ("King Abdullah II of Jordan", [("JOR", "King Abdullah II of Jordan")]),
+    ("Syria and Jordan", [("SYR", "Syria"), ("JOR", "Jordan")]),
+    ("AMMAN, Jordan — Officials said", [("JOR", "Jordan")]),
+    ("Russian troops entered Georgia.", [("RUS", "Russian"), ("GEO", "Georgia")]),
+    ("Georgia's government in Tbilisi", [("GEO", "Georgia")]),  # "in Tbilisi": a place
+])
+def test_hard_cases_resolve(text, expected):
+    assert pairs(text) == expected
+
+
+def test_georgia_us_state():
+    text = "Georgia Gov. Brian Kemp said Atlanta would host the Republican convention in Georgia."
+    assert "GEO" not in codes(text)
+    assert codes("She grew up in Athens, Georgia.") == []
+
+
+def test_georgia_country_with_us():
+    text = "The U.S. urged Georgia to stay on its path to the EU, as Tbilisi tilted toward Moscow."
+    assert "GEO" in codes(text)
+
+
+def test_korea_alone_needs_context():
+    assert codes("Korea is tense.") == []
+    assert codes("North Korea fired a missile. Korea condemned it.") == ["PRK", "PRK"]
+    assert codes("Seoul said Korea would respond.")[-1] == "KOR"
+    assert codes("North Korea and South Korea met; Korea is divided.") == ["PRK", "KOR"]
+
+
+def test_congo_alone():
+    assert codes("Fighting in eastern Congo.") == ["COD"]
+    assert codes("Brazzaville said the Republic of Congo and Congo agreed.", None)[-1] == "COG"
+    assert codes("Fighting in Congo.", dt.date(1990, 5, 1)) == ["COG"]  # DRC was Zaire
+
+
+def test_congress_needs_a_country():
+    assert codes("Congress passed the bill.") == []
+    assert codes("The U.S. Congress and Congress again.") == ["USA", "USA"]
+    assert codes("Sanctions on Russia are in Congress, Washington said.") == ["RUS", "USA", "USA"]
+
+
+def test_possessive_hyphen_caps_quotes():
+    assert pairs("China's navy") == [("CHN", "China")]
+    assert pairs("China’s navy") == [("CHN", "China")]
+    assert pairs("the U.S.-Japan alliance") == [("USA", "U.S."), ("JPN", "Japan")]
+    assert pairs("US-China trade") == [("USA", "US"), ("CHN", "China")]
+    assert pairs("JAPAN AND CHINA") == [("JPN", "JAPAN"), ("CHN", "CHINA")]
+    assert pairs("“Japan”") == [("JPN", "Japan")]
+    assert pairs("Sino-Japanese ties") == [("CHN", "Sino"), ("JPN", "Japanese")]
+    assert pairs("Côte d’Ivoire and Ivory Coast") == [("CIV", "Côte d’Ivoire"), ("CIV", "Ivory Coast")]
+    assert pairs("ＪＡＰＡＮ") == [("JPN", "ＪＡＰＡＮ")]
+
+
+def test_lowercase_words_are_not_countries():
+    assert codes("the chad was hanging; talk to us; a jordan almond; turkey and china plates") == []
+
+
+def test_us_in_all_caps_headline():
+    assert "USA" not in codes("LET US GO HOME NOW")
+    assert codes("Japan and the US agreed") == ["JPN", "USA"]
+
+
+# --------------------------------------------------------------------------- short forms and names
+
+@pytest.mark.parametrize("text,code", [
+    ("the U.S.", "USA"), ("America", "USA"), ("Britain", "GBR"), ("the UK", "GBR"),
+    ("South Korea", "KOR"), ("the DPRK", "PRK"), ("Burma", "MMR"), ("Myanmar", "MMR"),
+    ("Japanese", "JPN"), ("Chinese coast guard", "CHN"), ("the Kremlin", "RUS"),
+    ("the White House", "USA"), ("Downing Street", "GBR"), ("the Pentagon", "USA"),
+    ("Zhongnanhai", "CHN"), ("Taiwan", "TWN"), ("Kosovo", "XKX"), ("Palestinian", "PSE"),
+    ("the State of Palestine", "PSE"), ("the Holy See", "VAT"), ("Persia", "IRN"),
+    ("the Soviet Union", "RUS"), ("Zaire", "COD"), ("Swaziland", "SWZ"), ("Czechia", "CZE"),
+    ("Holland", "NLD"), ("Dutch", "NLD"), ("Filipino", "PHL"), ("Emirati", "ARE"),
+    ("the UAE", "ARE"), ("Timor-Leste", "TLS"), ("Cabo Verde", "CPV"), ("Ivorian", "CIV"),
+    ("Kyiv's forces", "UKR"), ("the Élysée", "FRA"), ("the Knesset", "ISR"),
+])
+def test_short_forms(text, code):
+    assert codes(text) == [code]
+
+
+@pytest.mark.parametrize("text,code,date", [
+    ("Laurent Gbagbo", "CIV", None), ("Bouteflika", "DZA", None), ("Blinken", "USA", None),
+    ("Motegi", "JPN", None), ("Blinken", "USA", dt.date(2021, 6, 1)),
+    ("Trump", "USA", dt.date(2025, 3, 1)), ("Biden", "USA", dt.date(2022, 3, 1)),
+    ("Rubio", "USA", dt.date(2025, 3, 1)), ("Hegseth", "USA", dt.date(2025, 3, 1)),
+    ("Lloyd Austin", "USA", dt.date(2023, 1, 1)), ("Putin", "RUS", dt.date(2023, 1, 1)),
+    ("Lavrov", "RUS", dt.date(2023, 1, 1)), ("Shoigu", "RUS", dt.date(2020, 1, 1)),
+    ("Belousov", "RUS", dt.date(2024, 6, 1)), ("Zelenskyy", "UKR", dt.date(2023, 1, 1)),
+    ("Zelensky", "UKR", dt.date(2023, 1, 1)), ("Xi Jinping", "CHN", dt.date(2023, 1, 1)),
+    ("Wang Yi", "CHN", dt.date(2023, 1, 1)), ("Li Qiang", "CHN", dt.date(2024, 1, 1)),
+    ("Kishida", "JPN", dt.date(2022, 1, 1)), ("Ishiba", "JPN", dt.date(2025, 1, 1)),
+    ("Takaichi", "JPN", dt.date(2025, 11, 1)), ("Motegi", "JPN", dt.date(2020, 1, 1)),
+    ("Iwaya", "JPN", dt.date(2025, 1, 1)), ("Modi", "IND", dt.date(2020, 1, 1)),
+    ("Jaishankar", "IND", dt.date(2020, 1, 1)), ("Netanyahu", "ISR", dt.date(2024, 1, 1)),
+    ("Erdogan", "TUR", dt.date(2020, 1, 1)), ("Erdoğan", "TUR", dt.date(2020, 1, 1)),
+    ("Macron", "FRA", dt.date(2020, 1, 1)), ("Scholz", "DEU", dt.date(2023, 1, 1)),
+    ("Merz", "DEU", dt.date(2025, 6, 1)), ("Starmer", "GBR", dt.date(2025, 1, 1)),
+    ("Sunak", "GBR", dt.date(2023, 1, 1)), ("Lammy", "GBR", dt.date(2025, 1, 1)),
+    ("Yoon Suk Yeol", "KOR", dt.date(2023, 1, 1)), ("Lee Jae-myung", "KOR", dt.date(2025, 7, 1)),
+    ("Kim Jong Un", "PRK", dt.date(2020, 1, 1)), ("Marcos", "PHL", dt.date(2023, 1, 1)),
+    ("Albanese", "AUS", dt.date(2023, 1, 1)), ("Lula", "BRA", dt.date(2023, 6, 1)),
+    ("Milei", "ARG", dt.date(2024, 1, 1)), ("Sheinbaum", "MEX", dt.date(2025, 1, 1)),
+    ("al-Sharaa", "SYR", dt.date(2025, 3, 1)), ("Pezeshkian", "IRN", dt.date(2025, 1, 1)),
+    ("Khamenei", "IRN", dt.date(2025, 1, 1)), ("Araghchi", "IRN", dt.date(2025, 1, 1)),
+    ("MBS", "SAU", dt.date(2020, 1, 1)), ("Sisi", "EGY", dt.date(2020, 1, 1)),
+    ("Abiy", "ETH", dt.date(2020, 1, 1)), ("Ruto", "KEN", dt.date(2023, 1, 1)),
+    ("Tinubu", "NGA", dt.date(2024, 1, 1)), ("Tshisekedi", "COD", dt.date(2024, 1, 1)),
+    ("Kagame", "RWA", dt.date(2024, 1, 1)), ("Traoré", "BFA", dt.date(2024, 1, 1)),
+    ("Tiani", "NER", dt.date(2024, 1, 1)), ("Goïta", "MLI", dt.date(2024, 1, 1)),
+    ("Shehbaz Sharif", "PAK", dt.date(2024, 6, 1)), ("Asim Munir", "PAK", dt.date(2025, 1, 1)),
+    ("Yunus", "BGD", dt.date(2025, 1, 1)), ("Hasina", "BGD", dt.date(2020, 1, 1)),
+    ("Lai Ching-te", "TWN", dt.date(2025, 1, 1)), ("Tsai Ing-wen", "TWN", dt.date(2020, 1, 1)),
+    ("Min Aung Hlaing", "MMR", dt.date(2022, 1, 1)), ("Prabowo", "IDN", dt.date(2025, 1, 1)),
+    ("Anwar Ibrahim", "MYS", dt.date(2023, 1, 1)), ("Carney", "CAN", dt.date(2025, 6, 1)),
+    ("Trudeau", "CAN", dt.date(2020, 1, 1)), ("Meloni", "ITA", dt.date(2023, 1, 1)),
+    ("Orban", "HUN", dt.date(2023, 1, 1)), ("Fico", "SVK", dt.date(2024, 1, 1)),
+    ("Tusk", "POL", dt.date(2024, 1, 1)), ("Duda", "POL", dt.date(2020, 1, 1)),
+    ("Nawrocki", "POL", dt.date(2025, 9, 1)), ("Guterres", "UN", dt.date(2020, 1, 1)),
+    ("Stoltenberg", "NATO", dt.date(2020, 1, 1)), ("Rutte", "NATO", dt.date(2025, 1, 1)),
+    ("Rutte", "NLD", dt.date(2020, 1, 1)), ("Stoltenberg", "NATO", None),
+    ("Grossi", "IAEA", dt.date(2023, 1, 1)), ("Tedros", "WHO", dt.date(2021, 1, 1)),
+    ("Vladimir Putin", "RUS", None), ("Mikhail Gorbachev", "RUS", dt.date(1989, 1, 1)),
+    ("Hosni Mubarak", "EGY", dt.date(2000, 1, 1)), ("Kofi Annan", "UN", dt.date(2000, 1, 1)),
+])
+def test_office_holders(text, code, date):
+    assert codes(f"{text} said on Monday.", date) == [code]
+
+
+@pytest.mark.parametrize("text,date", [
+    ("Blinken", dt.date(2026, 1, 1)),      # left office 2025
+    ("Barack Obama", dt.date(2019, 1, 1)),  # former office holder
+    ("Motegi", dt.date(2023, 1, 1)),        # between his two stints as foreign minister
+    ("Trump", dt.date(2022, 1, 1)),
+    ("Hasina", dt.date(2025, 1, 1)),
+    ("Laurent Gbagbo", dt.date(2015, 1, 1)),
+])
+def test_former_office_holders_do_not_stand_for_the_state(text, date):
+    assert codes(f"{text} said on Monday.", date) == []
+
+
+def test_bare_surname_needs_confirmation_when_ambiguous():
+    assert codes("Lee said on Monday.") == []
+    assert codes("Kim said on Monday.") == []
+    text = "President Lee Jae-myung met officials. Lee said talks went well."
+    assert codes(text, dt.date(2025, 8, 1)) == ["KOR", "KOR"]
+    text = "Kim Jong Un watched the launch. Kim said more would follow."
+    assert codes(text, dt.date(2022, 1, 1)) == ["PRK", "PRK"]
+    text = "Shehbaz Sharif spoke in Islamabad. Sharif said Pakistan wants peace."
+    assert codes(text, dt.date(2024, 6, 1)) == ["PAK", "PAK", "PAK"]
+
+
+# --------------------------------------------------------------------------- capitals
+
+@pytest.mark.parametrize("text,expected", [
+    ("Beijing said it would retaliate.", ["CHN"]),
+    ("Washington warned of consequences.", ["USA"]),
+    ("Moscow's position hardened.", ["RUS"]),
+    ("Talks between Tokyo and Seoul stalled.", ["JPN", "KOR"]),
+    ("Tokyo has repeatedly protested.", ["JPN"]),
+    ("The Beijing government denied it.", ["CHN"]),
+    ("Japan urged Beijing to release the crew.", ["JPN", "CHN"]),
+    ("Ties with Moscow are strained.", ["RUS"]),
+    ("Moscow-backed separatists attacked.", ["RUS"]),
+    ("Tokyo-Seoul ties improved.", ["JPN", "KOR"]),
+    ("Moscow and Beijing have deepened ties.", ["RUS", "CHN"]),
+    ("Kyiv said its forces advanced.", ["UKR"]),
+    ("Brussels said the tariffs were illegal.", ["EU"]),
+    ("Officials in Washington said the talks failed.", ["USA"]),
+])
+def test_capital_used_for_the_state(text, expected):
+    assert codes(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "He flew from Tokyo to Seoul.",
+    "A conference was held in Beijing last week.",
+    "Traffic in Cairo was heavy.",
+    "Tokyo Electric Power said the plant was safe.",
+    "George Washington crossed the river.",
+    "She studied at the University of Washington.",
+    "Lagos is Nigeria's largest city.",
+])
+def test_capital_used_as_a_place(text):
+    assert not {"JPN", "KOR", "CHN", "EGY", "USA"} & set(codes(text))
+
+
+# --------------------------------------------------------------------------- coverage
+
+def _display_names():
+    rows = []
+    for line in (DATA / "countries.txt").read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^([A-Z]{3}) (.+)$", line)
+        if m:
+            rows.append((m.group(1), m.group(2)))
+    return rows
+
+
+def test_covers_un_members_observers_taiwan_kosovo():
+    codes_ = {c for c, _ in _display_names()}
+    assert len(codes_) == 197  # 193 members + Holy See + Palestine + Taiwan + Kosovo
+    assert {"TWN", "XKX", "PSE", "VAT", "SSD", "COD", "COG"} <= codes_
+
+
+@pytest.mark.parametrize("code,name", _display_names())
+def test_every_country_name_resolves(code, name):
+    assert codes(f"Officials from {name} arrived on Monday.") == [code]
+
+
+# --------------------------------------------------------------------------- real article
+
+def test_voa_article_hand_labelled():
+    fx = json.loads((FIXTURES / "actors_voa_6180015.json").read_text(encoding="utf-8"))
+    text, date = fx["text"], dt.date.fromisoformat(fx["published"])
+    found = find_actors(text, date)
+    tp = fp = fn = 0
+    for p in fx["passages"]:
+        got = {m.code for m in found if p["start"] <= m.start < p["end"]}
+        want = set(p["codes"])
+        tp += len(got & want)
+        fp += len(got - want)
+        fn += len(want - got)
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    assert precision >= 0.97, (precision, recall)
+    assert recall >= 0.93, (precision, recall)
+    assert len(fx["passages"]) >= 40
