@@ -469,17 +469,31 @@ def _load_cached():
 
 # --------------------------------------------------------------------------- recogniser
 
+_CASE_SPECS: dict[str, tuple[bool, tuple[int, ...]]] = {}
+
+
+def _case_spec(form: str) -> tuple[bool, tuple[int, ...]]:
+    """(is_acronym, positions that must be upper case) for a listed form, memoised."""
+    spec = _CASE_SPECS.get(form)
+    if spec is None:
+        letters = [c for c in form if c.isalpha()]
+        acronym = len(letters) >= 2 and all(c.isupper() for c in letters)
+        if acronym:
+            pos = tuple(i for i, c in enumerate(form) if c.isalpha())
+        else:
+            pos = tuple(i for i, c in enumerate(form) if c.isupper() and (i == 0 or form[i - 1] == " "))
+        spec = _CASE_SPECS[form] = (acronym, pos)
+    return spec
+
+
 def _case_ok(form: str, span: str) -> bool:
-    """Capitalisation in the text must agree with the listed form (see module docstring)."""
-    letters = [c for c in form if c.isalpha()]
-    if len(letters) >= 2 and all(c.isupper() for c in letters):  # acronym
-        return all(not c.isalpha() or c.isupper() for c in span)
-    n = min(len(form), len(span))
-    for i in range(n):
-        c = form[i]
-        if c.isupper() and (i == 0 or form[i - 1] in " "):
-            if not span[i].isupper():
-                return False
+    """Capitalisation in the text must agree with the listed form: every word written with
+    a capital in the form needs a capital in the text; acronyms need all capitals."""
+    acronym, pos = _case_spec(form)
+    n = len(span)
+    for i in pos:
+        if i < n and not span[i].isupper():
+            return False
     return True
 
 
