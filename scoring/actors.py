@@ -155,7 +155,7 @@ _GA_US_CUES = re.compile(
     r"\b(?:Atlanta|Savannah|Fulton County|Cobb County|Gwinnett|DeKalb|Kemp|Raffensperger|Warnock|"
     r"Ossoff|Peach State|Stacey Abrams|Marjorie Taylor Greene|Herschel Walker|Ga\.|Governor|Gov\.|"
     r"Republican|Republicans|Democrat|Democrats|Democratic|GOP|U\.S\. state|US state|county|counties|"
-    r"Senate race|Bulldogs|Falcons|Braves)")
+    r"Senate race|Bulldogs|Falcons|Braves|" + _US_STATES.replace("Georgia|", "") + ")")
 _GA_GEO_CUES = re.compile(
     r"\b(?:Tbilisi|Georgian Dream|Caucasus|Abkhazia|South Ossetia|Ossetia|Saakashvili|Kobakhidze|"
     r"Ivanishvili|Zourabichvili|Kavelashvili|Garibashvili|Batumi|Kutaisi|Black Sea|Kremlin|Moscow|"
@@ -167,6 +167,14 @@ carcasses drumstick drumsticks bird birds poult poults platter slices recipe rec
 _TURKEY_FOOD_BEFORE = frozenset("""roast roasted wild smoked frozen stuffed carve carved carving
 thanksgiving christmas pardoned pardon fried deep ground sliced whole cooked""".split())
 _TURKEY_COUNTRY_CUES = re.compile(r"\b(?:Ankara|Istanbul|Turkish|Erdo[gğ]an|T[üu]rkiye|Turks)\b")
+_PLACE_NOUNS = frozenset("""airport airports streets street mayor city subway metro residents
+downtown district districts neighborhood neighbourhood neighborhoods suburbs suburb hospitals
+hospital skyline population outskirts restaurants hotels streets traffic university stock
+marathon police governor""".split())
+_TITLE_WORDS = frozenset("""president prime minister mr mrs ms dr sen senator gen general
+chairman leader premier chancellor secretary ambassador envoy king queen prince emir sultan
+sheikh field marshal minister spokesman spokeswoman spokesperson foreign defense defence
+supreme""".split())
 _PERSONLIKE = frozenset({"jordan", "chad", "georgia"})
 _GIVEN_NAMES = frozenset("""michael vernon barbara eddie deandre jim jimmy chris mike john james
 robert david brian kevin lady hamilton""".split())
@@ -490,6 +498,8 @@ def _case_ok(form: str, span: str) -> bool:
     """Capitalisation in the text must agree with the listed form: every word written with
     a capital in the form needs a capital in the text; acronyms need all capitals."""
     acronym, pos = _case_spec(form)
+    if acronym and "." in form and span != form and span != form.rstrip("."):
+        return False  # "A.U." must not match "a U.S. official"
     n = len(span)
     for i in pos:
         if i < n and not span[i].isupper():
@@ -590,6 +600,8 @@ class Recognizer:
             if amb:
                 ambig.append((s, e, amb[0][1]))
                 continue
+            if not any(x[0] == PERSON for x in senses) and self._inside_other_name(text, s, e):
+                continue  # "Ambassador Song Kim": another person's surname
             code = self._person(senses, day, confirmed, normalise(span))
             if code:
                 out.append((s, e, code))
@@ -599,6 +611,19 @@ class Recognizer:
         out = [self._trim_article(text, s, e, c) for s, e, c in out]
         out.sort()
         return [Mention(c, self._kinds.get(c, "country"), s, e, text[s:e]) for s, e, c in out]
+
+    @staticmethod
+    def _inside_other_name(text, s, e) -> bool:
+        """A bare surname glued to other capitalised name words belongs to someone else."""
+        if text[s:e].isupper():
+            return False
+        before, bpos = _word_before(text, s, 30)
+        if (before and text[bpos + len(before):s] == " " and _is_cap(before)
+                and before.lower() not in _TITLE_WORDS and before.lower() not in _CAP_BEFORE_OK
+                and not _sentence_initial(text, bpos)):
+            return True
+        after, apos = _word_after(text, e, 30)
+        return bool(after) and text[e:apos] == " " and _is_cap(after) and not after.isupper()
 
     @staticmethod
     def _trim_article(text, s, e, c):
@@ -678,7 +703,8 @@ class Recognizer:
         after, apos = _word_after(text, e)
         gap = text[e:apos]
         if gap[:1] in "'’" and after and after.lower() == "s" and not gap.strip("'’"):
-            return True  # possessive
+            nxt, _ = _word_after(text, apos + 1)
+            return not (nxt and nxt.lower() in _PLACE_NOUNS)  # "Moscow's position", not "Rome's airport"
         if gap.strip(" \t") == "" and after:
             low = after.lower()
             if low in _STATE_NOUNS or low in _REL_NOUNS:

@@ -359,3 +359,21 @@ def test_voa_article_hand_labelled():
     assert precision >= 0.97, (precision, recall)
     assert recall >= 0.93, (precision, recall)
     assert len(fx["passages"]) >= 40
+
+
+def test_georgia_in_a_list_of_us_states():
+    assert codes("Tariffs hit wood products from Alabama and Georgia and liquor from Kentucky.") == []
+
+
+def test_possessive_capital_as_a_place():
+    assert codes("Rome's airport was nearly empty.") == []
+    assert codes("Delhi's growing maritime stakes.") == ["IND"]
+
+
+def test_surname_inside_another_name():
+    text = "Kim Jong Un watched the test. Ambassador Song Kim said the U.S. was ready."
+    assert codes(text, dt.date(2024, 1, 1)) == ["PRK", "USA"]
+
+
+def test_dotted_acronym_must_match_exactly():
+    assert codes("A U.S. official said.") == ["USA"]
