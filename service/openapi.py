@@ -12,6 +12,8 @@ from flask import Blueprint, Response, current_app, jsonify, send_from_directory
 
 from scoring import schemas as s
 
+from . import store_api
+
 bp = Blueprint("docs", __name__)
 
 _PROBLEM = {"description": "Problem details", "content": {"application/problem+json": {"schema": "Problem"}}}
@@ -72,6 +74,7 @@ def build_spec(api_keys_enabled: bool) -> dict:
         "200": {"description": "Up", "content": {"application/json": {"schema": status}}}}}})
     spec.path("/readyz", operations={"get": {"summary": "A verified model is loaded", "responses": {
         "200": {"description": "Ready", "content": {"application/json": {"schema": status}}}, **_errors(503)}}})
+    store_api.document(spec, sec)  # the article store: /v1/articles, /v1/pairs, /v1/countries
     return spec.to_dict()
 
 

@@ -1,0 +1,132 @@
+"""Turn scorer results into rows and upsert them, one transaction per call.
+
+Per article: one ``articles`` row (inserted, or updated when the id is stored already:
+``revision`` goes up, ``first_seen`` and ``ingest_date`` stay), its ``passages`` and its
+``pair_scores`` (the old ones are deleted first, so a re-post never duplicates). Rows go in
+with executemany (multi-row INSERTs on both backends). The article row is written first:
+on PostgreSQL that row lock makes two concurrent posts of the same id take turns.
+
+Publication date: the article's ``published`` when given, else the date the article was
+first stored (``ingest_date``), which a later re-post without a date keeps.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import case, delete, insert
+from sqlalchemy.engine import Connection
+
+from scoring.labels import LABELS
+from scoring.scorer import parse_date
+
+from .models import MAX_ID, MAX_SOURCE, MAX_TITLE, MAX_URL, Article, PairScore, Passage
+
+_CHUNK = 500  # ids per DELETE ... IN (...)
+
+
+def week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _upsert(conn: Connection):
+    """INSERT ... ON CONFLICT (id) DO UPDATE ... RETURNING id, published, revision, for this backend."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = dialect_insert(Article)
+    ex = stmt.excluded
+    keep = ("source", "url", "title", "published_given", "updated_at", "model_version", "model_sha256",
+            "n_passages", "text")
+    updates = {name: getattr(ex, name) for name in keep}
+    updates["published"] = case((ex.published_given, ex.published), else_=Article.ingest_date)
+    updates["revision"] = Article.revision + 1
+    return stmt.on_conflict_do_update(index_elements=[Article.id], set_=updates).returning(
+        Article.id, Article.published, Article.revision)
+
+
+def _check(art: dict, result: dict, i: int) -> str:
+    ident = art.get("id")
+    if not isinstance(ident, str) or not ident.strip():
+        raise ValueError(f"article {i} has no id: the store needs one to update the article when it is posted again")
+    if len(ident) > MAX_ID:
+        raise ValueError(f"article {i}: id is over {MAX_ID} characters")
+    for key, limit in (("source", MAX_SOURCE), ("url", MAX_URL), ("title", MAX_TITLE)):
+        value = art.get(key)
+        if value is not None and (not isinstance(value, str) or len(value) > limit):
+            raise ValueError(f"article {i}: {key} must be a string of at most {limit} characters")
+    if result.get("id") not in (None, ident):
+        raise ValueError(f"result {i} is for article {result.get('id')!r}, not {ident!r}: pass results in input order")
+    return ident
+
+
+def ingest(conn: Connection, articles: list[dict], results: list[dict], keep_text: bool = False,
+           now: dt.datetime | None = None) -> list[dict]:
+    if len(articles) != len(results):
+        raise ValueError(f"{len(articles)} articles but {len(results)} results")
+    latest: dict[str, tuple[dict, dict]] = {}
+    for i, (art, res) in enumerate(zip(articles, results)):
+        ident = _check(art, res, i)
+        latest.pop(ident, None)  # a repeated id: the last occurrence wins, in its position
+        latest[ident] = (art, res)
+    if not latest:
+        return []
+    now = now or dt.datetime.now(dt.timezone.utc)
+    today = now.date()
+
+    rows = []
+    for ident, (art, res) in sorted(latest.items()):
+        given = parse_date(art.get("published"))
+        model = res.get("model") or {}
+        rows.append({
+            "id": ident, "source": art.get("source"), "url": art.get("url"), "title": art.get("title"),
+            "published": given or today, "published_given": given is not None, "ingest_date": today,
+            "first_seen": now, "updated_at": now, "revision": 1,
+            "model_version": str(model.get("version", "unknown")), "model_sha256": str(model.get("sha256", "")),
+            "n_passages": len(res.get("passages", [])), "text": art.get("text") if keep_text else None,
+        })
+    returned = {r.id: r for r in conn.execute(_upsert(conn), rows)}
+
+    ids = list(latest)
+    for k in range(0, len(ids), _CHUNK):
+        chunk = ids[k:k + _CHUNK]
+        conn.execute(delete(Passage).where(Passage.article_id.in_(chunk)))
+        conn.execute(delete(PairScore).where(PairScore.article_id.in_(chunk)))
+
+    passage_rows, pair_rows, out = [], [], []
+    for ident, (art, res) in latest.items():
+        published = returned[ident].published
+        if isinstance(published, str):  # SQLite RETURNING of a CASE expression comes back untyped
+            published = dt.date.fromisoformat(published)
+        for p in res.get("passages", []):
+            passage_rows.append({
+                "article_id": ident, "idx": p["index"], "start_char": p["start"], "end_char": p["end"],
+                "countries": " ".join(p.get("countries", [])), **{lab: float(p["scores"][lab]) for lab in LABELS},
+            })
+        summary = []
+        for pr in res.get("pairs", []):
+            a, b = sorted(pr["pair"])
+            if len(a) != 3 or len(b) != 3:
+                raise ValueError(f"article {ident!r}: pair {pr['pair']} is not two 3-letter country codes")
+            scores = {lab: float(pr["scores"][lab]) for lab in LABELS}
+            evidence = pr.get("evidence") or [0]
+            pair_rows.append({
+                "article_id": ident, "pair_a": a, "pair_b": b, "published": published,
+                "week": week_start(published), "month": month_start(published), **scores,
+                "tension": float(pr["tension"]), "strength": max(scores.values()),
+                "evidence": int(evidence[0]), "n_passages": len(evidence),
+            })
+            summary.append({"pair": [a, b], "tension": pr["tension"]})
+        model = res.get("model") or {}
+        out.append({"id": ident, "status": "created" if returned[ident].revision == 1 else "updated",
+                    "published": published.isoformat(), "published_given": parse_date(art.get("published")) is not None,
+                    "model_version": str(model.get("version", "unknown")), "pairs": summary})
+    if passage_rows:
+        conn.execute(insert(Passage), passage_rows)
+    if pair_rows:
+        conn.execute(insert(PairScore), pair_rows)
+    return out

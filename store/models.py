@@ -1,0 +1,99 @@
+"""The store's tables (SQLAlchemy 2.x declarative); ``migrations/`` creates and evolves them.
+
+- ``articles``: one row per article id (the caller's id; re-posting it updates the row).
+  ``published`` is the publication date, or the date the article was first stored when
+  none was given (``published_given`` tells which). ``model_version`` / ``model_sha256``
+  name the model whose results the article's passages and pairs hold; ``text`` is kept
+  only with ``TENSION_STORE_TEXT=1``. ``revision`` counts how often the article was posted.
+- ``passages``: per passage, its character offsets, the countries in it and one score
+  column per label (``scoring.labels.LABELS``).
+- ``pair_scores``: per article and pair of countries (codes alphabetical, ``pair_a`` <
+  ``pair_b``), the pair's label scores (max over the passages involving both), tension,
+  ``strength`` (highest of its label scores) and ``evidence`` (the strongest passage). The
+  article's ``published`` date and its week (Monday) and month (1st) are copied here so
+  that timelines and rankings read this one table through ``(pair_a, pair_b, published)``,
+  ``(pair_b, published)`` and ``(published)`` indexes.
+Changing a table means a new migration in ``migrations/versions`` (tests check they agree).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from scoring.labels import LABELS
+from scoring.schemas import MAX_TITLE_CHARS as MAX_TITLE
+
+from .schemas import MAX_ID, MAX_SOURCE, MAX_URL
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Article(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[str] = mapped_column(String(MAX_ID), primary_key=True)
+    source: Mapped[str | None] = mapped_column(String(MAX_SOURCE))
+    url: Mapped[str | None] = mapped_column(String(MAX_URL))
+    title: Mapped[str | None] = mapped_column(String(MAX_TITLE))
+    published: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    published_given: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    ingest_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)
+    model_version: Mapped[str] = mapped_column(String(64), nullable=False)
+    model_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    n_passages: Mapped[int] = mapped_column(Integer, nullable=False)
+    text: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_articles_model_version_id", "model_version", "id"),
+        Index("ix_articles_published", "published"),
+    )
+
+
+class Passage(Base):
+    __tablename__ = "passages"
+
+    article_id: Mapped[str] = mapped_column(String(MAX_ID), ForeignKey("articles.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    start_char: Mapped[int] = mapped_column(Integer, nullable=False)
+    end_char: Mapped[int] = mapped_column(Integer, nullable=False)
+    countries: Mapped[str] = mapped_column(String(400), nullable=False)  # codes separated by spaces
+    alliance: Mapped[float] = mapped_column(Float, nullable=False)
+    coercion: Mapped[float] = mapped_column(Float, nullable=False)
+    human_rights: Mapped[float] = mapped_column(Float, nullable=False)
+
+
+class PairScore(Base):
+    __tablename__ = "pair_scores"
+
+    article_id: Mapped[str] = mapped_column(String(MAX_ID), ForeignKey("articles.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    pair_a: Mapped[str] = mapped_column(String(3), primary_key=True)
+    pair_b: Mapped[str] = mapped_column(String(3), primary_key=True)
+    published: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    week: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    month: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    alliance: Mapped[float] = mapped_column(Float, nullable=False)
+    coercion: Mapped[float] = mapped_column(Float, nullable=False)
+    human_rights: Mapped[float] = mapped_column(Float, nullable=False)
+    tension: Mapped[float] = mapped_column(Float, nullable=False)
+    strength: Mapped[float] = mapped_column(Float, nullable=False)
+    evidence: Mapped[int] = mapped_column(Integer, nullable=False)
+    n_passages: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __table_args__ = (
+        Index("ix_pair_scores_pair_published", "pair_a", "pair_b", "published"),
+        Index("ix_pair_scores_b_published", "pair_b", "published"),
+        Index("ix_pair_scores_published", "published"),
+    )
+
+
+if set(LABELS) != {"alliance", "coercion", "human_rights"}:
+    raise RuntimeError("scoring.labels.LABELS changed: add the new label's columns here and a migration")
