@@ -3,6 +3,7 @@
     python -m scoring score "Japan and the U.S. agreed to deepen their alliance."   # pretty JSON
     python -m scoring score --input in.jsonl --output out.jsonl                    # stream files
     cat in.jsonl | python -m scoring score --input - --output -                    # pipes
+    python -m scoring score --input in.jsonl --store                               # score into the store
 
 Input lines are JSON objects like the API's body (``{"id", "text", "title"?,
 "published"?, "explain"?}``), validated the same way. Output has exactly one line per input
@@ -10,6 +11,10 @@ line, in order: the result, or ``{"line": N, "id": ..., "error": "..."}`` for a 
 could not be scored (also reported on stderr). Memory stays constant: lines are read, scored
 in batches of ``--batch-size`` and written as they go. Exit status: 0 all lines scored,
 1 some lines were bad, 2 usage or model errors.
+
+``--store`` (backfills) also keeps each batch in the article store (``DATABASE_URL``, else
+``instance/tension.sqlite3``; see docs/store.md), one transaction per batch: lines then need an
+``id`` and may carry ``source`` and ``url``; results are written only with ``--output``.
 """
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ def _messages(err: ValidationError) -> str:
     return " ".join(map(str, msgs)) if isinstance(msgs, list) else str(msgs)
 
 
-def _parse(line: str, lineno: int):
+def _parse(line: str, lineno: int, validate=validate_article):
     """(article, None) or (None, error dict)."""
     try:
         obj = json.loads(line)
@@ -39,7 +44,7 @@ def _parse(line: str, lineno: int):
         return None, {"line": lineno, "id": None, "error": f"not JSON ({exc.msg} at column {exc.colno})"}
     ident = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else None
     try:
-        return validate_article(obj), None
+        return validate(obj), None
     except ValidationError as err:
         return None, {"line": lineno, "id": ident, "error": _messages(err)}
 
@@ -58,8 +63,12 @@ class _Progress:
         sys.stderr.flush()
 
 
-def score_stream(scorer, lines, out, batch_size: int = 64, explain: bool = True, progress: bool = False) -> tuple[int, int]:
-    """Score JSON lines from ``lines`` into ``out``; returns (lines read, bad lines)."""
+def score_stream(scorer, lines, out, batch_size: int = 64, explain: bool = True, progress: bool = False,
+                 validate=validate_article, on_batch=None) -> tuple[int, int]:
+    """Score JSON lines from ``lines`` into ``out``; returns (lines read, bad lines).
+
+    ``validate`` checks each line's object; ``on_batch(articles, results)`` sees each scored batch (``--store``).
+    """
     pending: list[tuple[dict | None, dict | None]] = []
     done = bad = 0
     bar = _Progress(progress)
@@ -69,7 +78,10 @@ def score_stream(scorer, lines, out, batch_size: int = 64, explain: bool = True,
         arts = [a for a, _ in pending if a is not None]
         for a in arts:
             a["explain"] = a.get("explain", True) and explain
-        results = iter(scorer.score_batch(arts, explain=explain)) if arts else iter(())
+        scored = scorer.score_batch(arts, explain=explain) if arts else []
+        if on_batch and arts:
+            on_batch(arts, scored)
+        results = iter(scored)
         for art, err in pending:
             out.write(json.dumps(next(results) if art is not None else err, ensure_ascii=False) + "\n")
         done += len(pending)
@@ -80,7 +92,7 @@ def score_stream(scorer, lines, out, batch_size: int = 64, explain: bool = True,
         if not line.strip():
             art, err = None, {"line": lineno, "id": None, "error": "empty line"}
         else:
-            art, err = _parse(line, lineno)
+            art, err = _parse(line, lineno, validate)
         if err is not None:
             bad += 1
             print(f"line {lineno}: {err['error']}", file=sys.stderr)
@@ -106,6 +118,9 @@ def _cmd_score(args) -> int:
         if args.input:
             print("error: give either TEXT or --input, not both", file=sys.stderr)
             return 2
+        if args.store:
+            print("error: --store reads articles with ids from --input FILE (JSON lines), not TEXT", file=sys.stderr)
+            return 2
         try:
             art = validate_article({"text": args.text, "published": args.published})
         except ValidationError as err:
@@ -123,6 +138,13 @@ def _cmd_score(args) -> int:
     except OSError as exc:
         print(f"error: cannot read {args.input}: {exc.strerror}", file=sys.stderr)
         return 2
+    if args.store:  # imported only here: the engine and the plain CLI need no SQLAlchemy
+        try:
+            from store.backfill import score_into_store
+        except ImportError as exc:
+            print(f"error: --store needs {exc.name}: pip install -r requirements.txt", file=sys.stderr)
+            return 2
+        return score_into_store(scorer, args, src, score_stream)
     try:
         dst = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")
     except OSError as exc:
@@ -149,7 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--batch-size", type=int, default=64, help="articles scored together (default 64)")
     sc.add_argument("--no-explain", action="store_true", help="leave out explanations (faster)")
     sc.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+    sc.add_argument("--store", action="store_true", help="also keep the results in the article store "
+                    "(DATABASE_URL; lines need an id; output only with --output)")
     sc.set_defaults(func=_cmd_score)
+    from .bulk import add_parser as add_bulk_parser  # Dask itself is imported only when bulk runs
+
+    add_bulk_parser(sub)
     return parser
 
 
