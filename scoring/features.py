@@ -33,6 +33,7 @@ COUNTRY_TOKEN = "COUNTRY"
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*")
 _DIGITS = re.compile(r"\d")
 LEXICON_PATH = Path(__file__).parent / "lexicon" / "cameo_verbs.tsv"
+VECTORS_PATH = Path(__file__).parent / "vectors" / "wordvec_128.npz"
 
 # CAMEO codes folded into the event categories used as lexicon features. Keys are code
 # prefixes, longest first wins; values are the feature name.
@@ -95,9 +96,8 @@ def load_lexicon(path: str = str(LEXICON_PATH)) -> dict[str, str]:
     return lexicon
 
 
-def analyze(doc: Doc, lexicon: dict[str, str] | None, spans: bool = False):
+def analyze(toks: list[tuple[str, int, int]], lexicon: dict[str, str] | None, spans: bool = False):
     """Feature name -> count (and, with ``spans``, feature name -> list of (start, end))."""
-    toks = tokens(doc)
     words = [t[0] for t in toks]
     counts: Counter = Counter("w:" + w for w in words)
     counts.update("w:" + a + " " + b for a, b in zip(words, words[1:]))
@@ -125,25 +125,57 @@ def analyze(doc: Doc, lexicon: dict[str, str] | None, spans: bool = False):
     return (counts, where) if spans else counts
 
 
+@lru_cache(maxsize=2)
+def load_vectors(path: str = str(VECTORS_PATH)) -> tuple[dict[str, int], np.ndarray]:
+    """Word -> row, and the word-vector table (float32), from scoring/vectors/."""
+    with np.load(path, allow_pickle=False) as data:
+        words = data["words"]
+        vectors = data["vectors"].astype(np.float32)
+    return {str(w): i for i, w in enumerate(words)}, vectors
+
+
+class Spans(NamedTuple):
+    """Where each feature of each passage occurs, for explanations (``transform(spans=True)``).
+
+    ``where[i]``: sparse column -> list of (start, end) within passage ``i``.
+    ``words[i]``: the passage's tokens that carry a word vector, as
+    ``(word, (start, end), vector row, factor)``: the dense block of row ``i`` is
+    ``sum(factor * vectors[row])`` over them, so a token's share of a label's logit is
+    ``factor * vectors[row] @ coef[label, dense columns]`` exactly.
+    """
+
+    where: list[dict[int, list[tuple[int, int]]]]
+    words: list[list[tuple[str, tuple[int, int], int, float]]]
+
+
 @dataclass
 class Featurizer:
     """Vocabulary and idf learned from training passages; stateless afterwards.
 
     Parameters follow scikit-learn's convention: set in ``__init__``, never changed by
-    ``fit``; learned state ends with ``_``.
+    ``fit``; learned state ends with ``_``. Columns: the sparse features
+    (``feature_names_[:n_sparse_]``), then, with ``use_vectors``, ``vec:0`` ... ``vec:D-1``.
     """
 
     min_df: int = 2
     use_words: bool = True
     use_lexicon: bool = True
     lexicon_weight: float = 1.0
+    use_vectors: bool = False
+    vector_scale: float = 0.5
     vocabulary_: dict[str, int] = field(default_factory=dict)
     idf_: np.ndarray | None = None
     feature_names_: list[str] = field(default_factory=list)
+    n_sparse_: int = 0
+    max_idf_: float = 1.0
 
     @property
     def lexicon(self) -> dict[str, str] | None:
         return load_lexicon() if self.use_lexicon else None
+
+    @property
+    def vectors(self) -> tuple[dict[str, int], np.ndarray] | None:
+        return load_vectors() if self.use_vectors else None
 
     def _keep(self, name: str) -> bool:
         return self.use_words or name.startswith("cameo:")
@@ -152,24 +184,34 @@ class Featurizer:
         df: Counter = Counter()
         lexicon = self.lexicon
         for doc in docs:
-            df.update(k for k in analyze(doc, lexicon) if self._keep(k))
-        names = sorted(k for k, v in df.items() if v >= self.min_df or k.startswith("cameo:"))
-        self.vocabulary_ = {k: i for i, k in enumerate(names)}
-        self.feature_names_ = names
+            df.update(k for k in analyze(tokens(doc), lexicon) if self._keep(k) or k.startswith("w:"))
         n = len(docs)
+        names = sorted(k for k, v in df.items() if self._keep(k) and (v >= self.min_df or k.startswith("cameo:")))
+        self.vocabulary_ = {k: i for i, k in enumerate(names)}
         self.idf_ = np.array([math.log((1 + n) / (1 + df[k])) + 1.0 for k in names])
+        self.max_idf_ = math.log(1 + n) + 1.0
+        self.n_sparse_ = len(names)
+        dims = self.vectors[1].shape[1] if self.use_vectors else 0
+        self.feature_names_ = names + [f"vec:{d}" for d in range(dims)]
         return self
 
+    def _word_weight(self, word: str) -> float:
+        j = self.vocabulary_.get("w:" + word)
+        return float(self.idf_[j]) if j is not None else self.max_idf_
+
     def transform(self, docs: Iterable[Doc], spans: bool = False):
-        """CSR matrix (passages x features); with ``spans`` also one {col: spans} per row."""
+        """CSR matrix (passages x features); with ``spans`` also a :class:`Spans`."""
         vocab, idf = self.vocabulary_, self.idf_
         lexicon = self.lexicon
+        vec = self.vectors
+        n_sparse = self.n_sparse_
         indptr = [0]
         indices: list[int] = []
         data: list[float] = []
-        where_rows = []
+        where_rows, word_rows = [], []
         for doc in docs:
-            res = analyze(doc, lexicon, spans)
+            toks = tokens(doc)
+            res = analyze(toks, lexicon, spans)
             counts, where = res if spans else (res, None)
             cols, vals, lex_cols, lex_vals = [], [], [], []
             for name, c in counts.items():
@@ -189,17 +231,36 @@ class Featurizer:
                 lnorm = math.sqrt(sum(v * v for v in lex_vals)) / self.lexicon_weight
                 vals += [v / lnorm for v in lex_vals]
                 cols += lex_cols
-            indices += cols
-            data += vals
+            order = sorted(range(len(cols)), key=cols.__getitem__)
+            indices += [cols[k] for k in order]
+            data += [vals[k] for k in order]
+            words_here = []
+            if vec is not None:
+                index, table = vec
+                rows, weights, kept = [], [], []
+                for t in toks:
+                    r = index.get(t[0]) if t[0] != COUNTRY_TOKEN else None
+                    if r is not None:
+                        rows.append(r)
+                        weights.append(self._word_weight(t[0]))
+                        kept.append(t)
+                if rows:
+                    w = np.asarray(weights) / sum(weights)
+                    m = w @ table[rows]
+                    scale = self.vector_scale / (float(np.sqrt(m @ m)) or 1.0)
+                    indices += range(n_sparse, n_sparse + table.shape[1])
+                    data += (m * scale).tolist()
+                    if spans:
+                        words_here = [(t[0], (t[1], t[2]), r, float(wi * scale)) for t, r, wi in zip(kept, rows, w)]
             indptr.append(len(indices))
             if spans:
                 where_rows.append({vocab[k]: v for k, v in where.items() if k in vocab})
+                word_rows.append(words_here)
         X = sp.csr_matrix(
             (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
-            shape=(len(indptr) - 1, len(vocab)),
+            shape=(len(indptr) - 1, len(self.feature_names_)),
         )
-        X.sort_indices()
-        return (X, where_rows) if spans else X
+        return (X, Spans(where_rows, word_rows)) if spans else X
 
     def fit_transform(self, docs: Sequence[Doc]):
         return self.fit(docs).transform(docs)

@@ -19,8 +19,8 @@ import numpy as np
 
 from . import actors as actors_mod
 from .aggregate import countries_and_pairs
-from .explain import top_features
-from .features import Doc
+from .explain import explain_rows
+from .features import Doc, Spans
 from .model import Model
 from .segment import segment
 
@@ -95,9 +95,9 @@ class Scorer:
 
         want_spans = explain and any(a.get("explain", True) for a in articles)
         if want_spans:
-            X, where_rows = model.featurizer.transform(docs, spans=True)
+            X, spans_all = model.featurizer.transform(docs, spans=True)
         else:
-            X, where_rows = model.featurizer.transform(docs), None
+            X, spans_all = model.featurizer.transform(docs), None
         P = model.predict_proba(X) if X.shape[0] else np.zeros((0, len(model.labels)))
         labels, thresholds = model.labels, model.thresholds
 
@@ -108,8 +108,9 @@ class Scorer:
             Pa = P[rows]
             explanations = None
             if want_spans and art.get("explain", True) and n:
-                explanations = top_features(X[rows], model.coef, where_rows[rows], model.featurizer.feature_names_,
-                                            offsets[rows], labels, k=self.top_k, negative=negative)
+                part = Spans(spans_all.where[rows], spans_all.words[rows])
+                explanations = explain_rows(X[rows], model.coef, part, model.featurizer, offsets[rows], labels,
+                                            k=self.top_k, negative=negative)
             passages = []
             for i, (start, end) in enumerate(spans):
                 p = Pa[i]

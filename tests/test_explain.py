@@ -1,7 +1,8 @@
-"""Explanations are exact: contributions plus intercept equal the model's logit."""
+"""Explanations are exact: every item's contribution plus the intercept equals the model's logit."""
 import numpy as np
+import pytest
 
-from scoring.explain import contributions, top_features
+from scoring.explain import explain_rows
 from scoring.features import Doc
 
 
@@ -10,33 +11,48 @@ DOCS = [
     Doc("The two allies signed a defence pact and will hold joint exercises.", ()),
     Doc("Police detained dozens of activists and journalists without charge.", ()),
     Doc("Nothing to see.", ()),
+    Doc("", ()),
 ]
+OFFSET = 100
 
 
-def test_contributions_add_up_to_the_logit(scorer):
+def _explain(model, k):
+    X, spans = model.featurizer.transform(DOCS, spans=True)
+    return X, explain_rows(X, model.coef, spans, model.featurizer, [OFFSET] * len(DOCS), model.labels, k=k)
+
+
+def test_all_contributions_add_up_to_the_logit(scorer):
     model = scorer.model
-    X = model.featurizer.transform(DOCS)
+    X, expl = _explain(model, None)
     logits = model.logits(X)
     for row in range(len(DOCS)):
-        for j in range(len(model.labels)):
-            total = sum(contributions(X, model.coef, row, j).values()) + model.intercept[j]
-            assert np.isclose(total, logits[row, j], atol=1e-9)
+        for j, label in enumerate(model.labels):
+            total = sum(item["weight"] for item in expl[row][label]) + model.intercept[j]
+            assert np.isclose(total, logits[row, j], atol=1e-9), (row, label)
             assert np.isclose(1 / (1 + np.exp(-total)), model.predict_proba(X)[row, j])
 
 
-def test_top_features_are_the_largest_contributions_with_their_spans(scorer):
+def test_top_items_are_the_largest_with_spans_on_their_words(scorer):
     model = scorer.model
-    X, where = model.featurizer.transform(DOCS, spans=True)
-    expl = top_features(X, model.coef, where, model.featurizer.feature_names_, [100] * len(DOCS), model.labels, k=3)
+    _, full = _explain(model, None)
+    _, top = _explain(model, 3)
     for row, doc in enumerate(DOCS):
-        for j, label in enumerate(model.labels):
-            contrib = contributions(X, model.coef, row, j)
-            best = sorted((v for v in contrib.values() if v > 0), reverse=True)[:3]
-            got = [f["weight"] for f in expl[row][label]]
-            assert np.allclose(got, np.round(best, 4))
-            for f in expl[row][label]:
-                assert f["spans"], f
-                for s, e in f["spans"]:
-                    piece = doc.text[s - 100:e - 100].lower()
-                    if not f["feature"].startswith("cameo:") and "COUNTRY" not in f["feature"]:
-                        assert piece.replace("’", "'").split()[0].startswith(f["feature"].split()[0][:3])
+        for label in model.labels:
+            best = sorted((i["weight"] for i in full[row][label] if i["weight"] > 0), reverse=True)[:3]
+            assert [i["weight"] for i in top[row][label]] == [round(w, 4) for w in best]
+            for item in top[row][label]:
+                assert item["spans"], item
+                for s, e in item["spans"]:
+                    piece = doc.text[s - OFFSET:e - OFFSET]
+                    if not item["feature"].startswith("cameo:") and "COUNTRY" not in item["feature"]:
+                        assert piece.lower().replace("’", "'").startswith(item["feature"].split()[0][:4])
+
+
+def test_words_unseen_in_training_still_explain_through_their_vectors(scorer):
+    model = scorer.model
+    if not model.featurizer.use_vectors:
+        pytest.skip("the served model does not use word vectors")
+    doc = Doc("The junta bombarded villages.", ())
+    X, spans = model.featurizer.transform([doc], spans=True)
+    expl = explain_rows(X, model.coef, spans, model.featurizer, [0], model.labels, k=None)
+    assert {i["feature"] for i in expl[0]["coercion"]} >= {"bombarded"}

@@ -37,9 +37,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.svm import LinearSVC
 
-from scoring.features import Featurizer
+from scoring.features import VECTORS_PATH, Featurizer
 from scoring.labels import LABELS, TENSION_FORMULA
-from scoring.model import FORMAT_VERSION, MANIFEST_FILE, POINTER_FILE, models_dir, save_bundle
+from scoring.model import FORMAT_VERSION, MANIFEST_FILE, POINTER_FILE, models_dir, save_bundle, sha256_file
 from training import corpus
 from training.metrics import best_f1_threshold, report
 
@@ -57,6 +57,8 @@ class Candidate:
     use_lexicon: bool
     classifier: str  # "logreg" | "svm"
     chars: bool = False  # add character n-grams (comparison only: not traceable to words)
+    use_vectors: bool = False  # add the idf-weighted mean word vector (scoring/vectors/)
+    vector_scale: float = 0.5
 
     @property
     def explainable(self) -> bool:
@@ -69,6 +71,10 @@ CANDIDATES = (
     Candidate("lexicon/logreg", False, True, "logreg"),
     Candidate("words+lexicon/svm", True, True, "svm"),
     Candidate("words+chars/logreg", True, False, "logreg", chars=True),
+    Candidate("words+lexicon+vectors/logreg", True, True, "logreg", use_vectors=True, vector_scale=0.5),
+    Candidate("words+lexicon+vectors1/logreg", True, True, "logreg", use_vectors=True, vector_scale=1.0),
+    Candidate("words+vectors/logreg", True, False, "logreg", use_vectors=True, vector_scale=0.5),
+    Candidate("words+lexicon+vectors/svm", True, True, "svm", use_vectors=True, vector_scale=0.5),
 )
 
 
@@ -87,7 +93,8 @@ def _char_block(train_texts, other_texts_list):
 
 
 def _features(cand: Candidate, docs_train, docs_others, min_df: int):
-    feat = Featurizer(min_df=min_df, use_words=cand.use_words, use_lexicon=cand.use_lexicon)
+    feat = Featurizer(min_df=min_df, use_words=cand.use_words, use_lexicon=cand.use_lexicon,
+                      use_vectors=cand.use_vectors, vector_scale=cand.vector_scale)
     Xtr = feat.fit_transform(docs_train)
     Xothers = [feat.transform(d) for d in docs_others]
     if cand.chars:
@@ -271,7 +278,9 @@ def main(argv: list[str] | None = None) -> int:
         "libraries": {"python": platform.python_version(), "scikit-learn": sklearn.__version__, "numpy": np.__version__,
                       "scipy": scipy.__version__, "joblib": joblib.__version__},
         "hyperparameters": {"candidate": cand.name, "features": {"words": cand.use_words, "lexicon": cand.use_lexicon,
-                            "ngram_range": [1, 2], "min_df": args.min_df, "country_mentions_masked": True},
+                            "ngram_range": [1, 2], "min_df": args.min_df, "country_mentions_masked": True,
+                                         "word_vectors": ({"file": "scoring/vectors/wordvec_128.npz", "sha256": sha256_file(VECTORS_PATH),
+                                                           "scale": cand.vector_scale} if cand.use_vectors else None)},
                             "classifier": cand.classifier, "class_weight": "balanced", "seed": args.seed,
                             "folds": args.folds, "C_grid": list(C_GRID), "per_label": chosen["info"],
                             "n_features": len(feat.feature_names_)},

@@ -1,0 +1,58 @@
+"""Counts for the data card: ``python -m training.stats`` prints Markdown tables.
+
+Passages per source and split, positives per label and split, stories per split, and the
+label combinations; docs/data.md quotes this output.
+"""
+from __future__ import annotations
+
+import sys
+from collections import Counter
+
+from scoring.labels import LABELS
+from training import corpus
+
+
+def tables(rows: list[dict]) -> str:
+    out = []
+    splits = corpus.SPLITS
+    out.append("| source | " + " | ".join(splits) + " | all |")
+    out.append("|---|" + "---|" * (len(splits) + 1))
+    for source in sorted({r["source"] for r in rows}):
+        counts = Counter(r["split"] for r in rows if r["source"] == source)
+        out.append(f"| {source} passages | " + " | ".join(str(counts[s]) for s in splits) + f" | {sum(counts.values())} |")
+        stories = {s: len({r["story_id"] for r in rows if r["source"] == source and r["split"] == s}) for s in splits}
+        out.append(f"| {source} stories | " + " | ".join(str(stories[s]) for s in splits) + f" | {sum(stories.values())} |")
+    out.append("")
+    out.append("| label (positives) | " + " | ".join(f"{s} voa / written" for s in splits) + " | all |")
+    out.append("|---|" + "---|" * (len(splits) + 1))
+    for label in LABELS:
+        cells = []
+        for s in splits:
+            v = sum(1 for r in rows if r["split"] == s and r["source"] == "voa" and label in r["labels"])
+            w = sum(1 for r in rows if r["split"] == s and r["source"] == "written" and label in r["labels"])
+            cells.append(f"{v} / {w}")
+        total = sum(1 for r in rows if label in r["labels"])
+        out.append(f"| {label} | " + " | ".join(cells) + f" | {total} ({total / len(rows):.1%}) |")
+    none = sum(1 for r in rows if not r["labels"])
+    out.append(f"| none of the three | " + " | ".join(
+        str(sum(1 for r in rows if r["split"] == s and not r["labels"])) for s in splits) + f" | {none} ({none / len(rows):.1%}) |")
+    out.append("")
+    combos = Counter("+".join(r["labels"]) or "(none)" for r in rows)
+    out.append("| label combination | passages |")
+    out.append("|---|---|")
+    for combo, n in combos.most_common():
+        out.append(f"| {combo} | {n} |")
+    with_pair = sum(1 for r in rows if len(r["countries"]) >= 2)
+    out.append("")
+    out.append(f"Passages naming at least one country: {sum(1 for r in rows if r['countries'])}; "
+               f"at least two (a pair): {with_pair}; distinct countries: {len({c for r in rows for c in r['countries']})}.")
+    return "\n".join(out)
+
+
+def main() -> int:
+    print(tables(corpus.load()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
