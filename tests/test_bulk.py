@@ -170,7 +170,7 @@ def test_rerun_skips_complete_partitions(first_run, cluster):
 # ---- kill and restart ---------------------------------------------------------------------
 
 def test_killed_run_restarts_to_completion_without_duplicates(cluster, scorer, tmp_path):
-    src = _write(tmp_path / "big.jsonl", _lines(0, 150, 0, None))
+    src = _write(tmp_path / "big.jsonl", _lines(0, 120, 0, 500))
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "scoring", "bulk", "--input", str(src), "--output", str(out),
            "--scheduler", cluster[0], "--partition-lines", "3", "--quiet"]
@@ -189,19 +189,19 @@ def test_killed_run_restarts_to_completion_without_duplicates(cluster, scorer, t
         proc.stderr.close()
     time.sleep(1.0)  # tasks that were running on the workers finish after their client died
     done_after_kill = len(list(out.glob("parts/*.done.json")))
-    assert done_after_kill < 50, "the run finished before it could be killed: make the input bigger"
+    assert done_after_kill < 40, "the run finished before it could be killed: make the input bigger"
     man = json.loads((out / "manifest.json").read_text())
     assert man["status"] == "partial"
 
     assert _bulk("--input", src, "--output", out, "--scheduler", cluster[0], "--partition-lines", 3) == 0
     man = json.loads((out / "manifest.json").read_text())
-    assert man["status"] == "complete" and man["counts"]["partitions_done"] == 50
+    assert man["status"] == "complete" and man["counts"]["partitions_done"] == 40
     assert man["runs"][-1]["partitions_skipped"] >= done_after_kill >= 3
     got = _outputs(out)
     ids = [json.loads(g)["id"] for g in got]
-    assert ids == [f"a{i:04d}" for i in range(150)]
+    assert ids == [f"a{i:04d}" for i in range(120)]
     assert got == _expected(scorer, [src])
-    assert len(list(out.glob("parts/*.jsonl"))) == 50 and not list(out.glob("parts/*.tmp-*"))
+    assert len(list(out.glob("parts/*.jsonl"))) == 40 and not list(out.glob("parts/*.tmp-*"))
     assert set(_loads(cluster[1]).values()) <= {0, 1}  # still one Scorer per worker, over all runs
 
 
