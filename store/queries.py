@@ -147,7 +147,7 @@ def rank_pairs(conn: Connection, date_from, date_to, sort: str, order: str, limi
     key = {"tension": t, "articles": n, **{lab: m for lab, m in zip(LABELS, means)}}[sort]
     key = key.desc() if order == "desc" else key.asc()
     stmt = (select(_P.pair_a, _P.pair_b, n, t, *means, *maxes, func.count().over().label("total"))
-            .where(and_(*conds)).group_by(_P.pair_a, _P.pair_b))
+            .where(*conds).group_by(_P.pair_a, _P.pair_b))
     if min_articles > 1:
         stmt = stmt.having(func.count() >= min_articles)
     stmt = stmt.order_by(key, literal_column("n").desc(), _P.pair_a, _P.pair_b).limit(limit).offset(offset)
@@ -155,7 +155,7 @@ def rank_pairs(conn: Connection, date_from, date_to, sort: str, order: str, limi
     if rows:
         total = int(rows[0].total)
     else:  # past the end: count the groups on their own
-        groups = select(_P.pair_a).where(and_(*conds)).group_by(_P.pair_a, _P.pair_b)
+        groups = select(_P.pair_a).where(*conds).group_by(_P.pair_a, _P.pair_b)
         if min_articles > 1:
             groups = groups.having(func.count() >= min_articles)
         total = conn.execute(select(func.count()).select_from(groups.subquery())).scalar_one()
