@@ -174,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--store", action="store_true", help="also keep the results in the article store "
                     "(DATABASE_URL; lines need an id; output only with --output)")
     sc.set_defaults(func=_cmd_score)
+    from .bulk import add_parser as add_bulk_parser  # Dask itself is imported only when bulk runs
+
+    add_bulk_parser(sub)
     return parser
 
 
