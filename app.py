@@ -21,7 +21,7 @@ import uuid
 from flask import Flask, g, request
 
 from scoring.schemas import MAX_BATCH, MAX_BODY_BYTES, MAX_TEXT_CHARS
-from service import api, errors, logs, openapi, store_api
+from service import api, errors, logs, openapi, page, store_api
 from service.state import ModelHolder
 
 
@@ -60,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
     store_api.init_app(app)  # /v1/articles, /v1/pairs, /v1/countries (TENSION_STORE, DATABASE_URL)
+    app.register_blueprint(page.bp)
 
     if app.config["CORS_ORIGINS"]:
         from flask_cors import CORS
