@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import logging
 import os
 import re
 import socket
@@ -451,9 +452,27 @@ def _connect(scheduler: str | None, workers: int | None, timeout: float):
         return client, None, f"scheduler {scheduler}"
     n = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
     dashboard = ":0" if _has_bokeh() else None
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=dashboard)
+    # Worker log lines (a failed task's traceback ...) would repeat what the run reports itself.
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=dashboard,
+                           silence_logs=logging.ERROR)
     client = Client(cluster, set_as_default=False)
     return client, cluster, f"local cluster of {n} worker processes"
+
+
+def _worker_pid() -> int:
+    return os.getpid()
+
+
+def _check_workers(client) -> None:
+    """Fail early, and say how to fix it, when the scheduler or the workers cannot import this package
+    (the scheduler unpickles task graphs too, so it needs the code as well)."""
+    for who, call in (("scheduler", client.run_on_scheduler), ("workers", client.run)):
+        try:
+            call(_worker_pid)  # unpickling a scoring.bulk function imports scoring there
+        except Exception as exc:
+            raise BulkError(f"the Dask {who} cannot run this project's code ({type(exc).__name__}: {exc}): install "
+                            f"the same version of it for `dask scheduler` and every `dask worker`, e.g. start them "
+                            "with PYTHONPATH set to the checkout, or from the project's container image") from None
 
 
 def _failure(fut) -> BaseException:
@@ -543,6 +562,7 @@ def run(inputs: list[str], output: str, *, scheduler: str | None = None, workers
     def connect():
         if not dask:
             dask["client"], dask["cluster"], where = _connect(scheduler, workers, connect_timeout)
+            _check_workers(dask["client"])
             run_info["workers"] = len(dask["client"].scheduler_info().get("workers", {}))
             link = _dashboard(dask["client"])
             if progress:
@@ -601,17 +621,22 @@ def run(inputs: list[str], output: str, *, scheduler: str | None = None, workers
                        for p in pending}
             t_score = time.time()
             done_lines = bad = n_done = 0
+            reported: set[str] = set()
             try:
                 for fut in as_completed(list(futures), loop=client.loop):
                     p = futures.pop(fut)
                     n_done += 1
                     if fut.status != "finished":
                         exc = _failure(fut)
-                        state.state[p["id"]] = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+                        message = f"{type(exc).__name__}: {exc}"
+                        state.state[p["id"]] = {"status": "failed", "error": message}
                         run_info["partitions_failed"] += 1
-                        print(f"{chr(10) if bar.tty else ''}bulk: partition {p['id']} ({p['source']} lines "
-                              f"{p['first_line']}-{p['first_line'] + p['lines'] - 1}) failed: "
-                              f"{type(exc).__name__}: {exc}", file=sys.stderr)
+                        if message not in reported:  # the same cause (a missing model ...) is said once
+                            reported.add(message)
+                            print(f"{chr(10) if bar.tty else ''}bulk: partition {p['id']} ({p['source']} lines "
+                                  f"{p['first_line']}-{p['first_line'] + p['lines'] - 1}) failed: {message}"
+                                  " (other partitions that fail for this reason are listed in the manifest only)",
+                                  file=sys.stderr)
                     else:
                         marker = fut.result()
                         if not fs.exists(_join(root, PARTS_DIR, f"{p['id']}.done.json")):
