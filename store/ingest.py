@@ -8,20 +8,30 @@ on PostgreSQL that row lock makes two concurrent posts of the same id take turns
 
 Publication date: the article's ``published`` when given, else the date the article was
 first stored (``ingest_date``), which a later re-post without a date keeps.
+
+Rollup: the ``pair_days`` rows of every (pair, day) the call touches (before or after) are
+recomputed from ``pair_scores`` at the end of the same transaction. Writers take turns so
+that no recomputation misses another's rows: SQLite through ``BEGIN IMMEDIATE``, PostgreSQL
+through a transaction-level advisory lock taken first. Scoring happens before, outside the
+transaction, so only the (fast) writing is serialised.
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import case, delete, insert
+from sqlalchemy import case, delete, func, insert, select, text, tuple_
 from sqlalchemy.engine import Connection
 
 from scoring.labels import LABELS
 from scoring.scorer import parse_date
 
-from .models import MAX_ID, MAX_SOURCE, MAX_TITLE, MAX_URL, Article, PairScore, Passage
+from .models import MAX_ID, MAX_SOURCE, MAX_TITLE, MAX_URL, Article, PairDay, PairScore, Passage
 
 _CHUNK = 500  # ids per DELETE ... IN (...)
+_KEYS = 300  # (pair_a, pair_b, day) keys per rollup statement
+_PG_INGEST_LOCK = 0x7E5511  # advisory lock id held by each ingest transaction
+_PS = PairScore.__table__
+_PD = PairDay.__table__
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -77,6 +87,8 @@ def ingest(conn: Connection, articles: list[dict], results: list[dict], keep_tex
         return []
     now = now or dt.datetime.now(dt.timezone.utc)
     today = now.date()
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_INGEST_LOCK})
 
     rows = []
     for ident, (art, res) in sorted(latest.items()):
@@ -92,8 +104,12 @@ def ingest(conn: Connection, articles: list[dict], results: list[dict], keep_tex
     returned = {r.id: r for r in conn.execute(_upsert(conn), rows)}
 
     ids = list(latest)
+    touched: set[tuple[str, str, dt.date]] = set()
     for k in range(0, len(ids), _CHUNK):
         chunk = ids[k:k + _CHUNK]
+        for a, b, day in conn.execute(select(_PS.c.pair_a, _PS.c.pair_b, _PS.c.published)
+                                      .where(_PS.c.article_id.in_(chunk)).distinct()):
+            touched.add((a, b, day if isinstance(day, dt.date) else dt.date.fromisoformat(day)))
         conn.execute(delete(Passage).where(Passage.article_id.in_(chunk)))
         conn.execute(delete(PairScore).where(PairScore.article_id.in_(chunk)))
 
@@ -129,4 +145,26 @@ def ingest(conn: Connection, articles: list[dict], results: list[dict], keep_tex
         conn.execute(insert(Passage), passage_rows)
     if pair_rows:
         conn.execute(insert(PairScore), pair_rows)
+    touched.update((r["pair_a"], r["pair_b"], r["published"]) for r in pair_rows)
+    refresh_days(conn, sorted(touched))
     return out
+
+
+def refresh_days(conn: Connection, keys: list[tuple[str, str, dt.date]]) -> None:
+    """Recompute the ``pair_days`` rows of ``keys`` (pair_a, pair_b, day) from ``pair_scores``."""
+    for k in range(0, len(keys), _KEYS):
+        chunk = keys[k:k + _KEYS]
+        conn.execute(delete(_PD).where(tuple_(_PD.c.pair_a, _PD.c.pair_b, _PD.c.day).in_(chunk)))
+        ranked = select(_PS, func.row_number().over(
+            partition_by=(_PS.c.pair_a, _PS.c.pair_b, _PS.c.published),
+            order_by=(_PS.c.strength.desc(), _PS.c.article_id)).label("rn")).where(
+            tuple_(_PS.c.pair_a, _PS.c.pair_b, _PS.c.published).in_(chunk)).subquery()
+        r = ranked.c
+        rollup = select(
+            r.pair_a, r.pair_b, r.published, func.min(r.week), func.min(r.month), func.count(),
+            *[func.sum(r[lab]) for lab in LABELS], func.sum(r.tension), *[func.max(r[lab]) for lab in LABELS],
+            func.max(r.strength), func.min(case((r.rn == 1, r.article_id))), func.min(case((r.rn == 1, r.evidence))),
+        ).group_by(r.pair_a, r.pair_b, r.published)
+        cols = (["pair_a", "pair_b", "day", "week", "month", "n"] + [f"sum_{lab}" for lab in LABELS] + ["sum_tension"]
+                + [f"max_{lab}" for lab in LABELS] + ["best_strength", "best_article_id", "best_passage"])
+        conn.execute(insert(_PD).from_select(cols, rollup))

@@ -9,10 +9,14 @@
   column per label (``scoring.labels.LABELS``).
 - ``pair_scores``: per article and pair of countries (codes alphabetical, ``pair_a`` <
   ``pair_b``), the pair's label scores (max over the passages involving both), tension,
-  ``strength`` (highest of its label scores) and ``evidence`` (the strongest passage). The
-  article's ``published`` date and its week (Monday) and month (1st) are copied here so
-  that timelines and rankings read this one table through ``(pair_a, pair_b, published)``,
-  ``(pair_b, published)`` and ``(published)`` indexes.
+  ``strength`` (highest of its label scores) and ``evidence`` (the strongest passage), with
+  the article's ``published`` date (and its week and month) copied in.
+- ``pair_days``: the daily rollup of ``pair_scores`` per pair: article count, sums and
+  maxima of each label score, sum of tensions, and the day's strongest evidence (highest
+  ``strength``, ties to the smallest article id). Ingest recomputes the (pair, day) rows it
+  touches in the same transaction, so it always equals the rollup of ``pair_scores``.
+  Timelines and rankings read only this table: a pair's three years are at most 1,096 rows
+  however many articles it has.
 Changing a table means a new migration in ``migrations/versions`` (tests check they agree).
 """
 from __future__ import annotations
@@ -88,10 +92,32 @@ class PairScore(Base):
     evidence: Mapped[int] = mapped_column(Integer, nullable=False)
     n_passages: Mapped[int] = mapped_column(Integer, nullable=False)
 
+    __table_args__ = (Index("ix_pair_scores_pair_published", "pair_a", "pair_b", "published"),)
+
+
+class PairDay(Base):
+    __tablename__ = "pair_days"
+
+    pair_a: Mapped[str] = mapped_column(String(3), primary_key=True)
+    pair_b: Mapped[str] = mapped_column(String(3), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    week: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    month: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    n: Mapped[int] = mapped_column(Integer, nullable=False)
+    sum_alliance: Mapped[float] = mapped_column(Float, nullable=False)
+    sum_coercion: Mapped[float] = mapped_column(Float, nullable=False)
+    sum_human_rights: Mapped[float] = mapped_column(Float, nullable=False)
+    sum_tension: Mapped[float] = mapped_column(Float, nullable=False)
+    max_alliance: Mapped[float] = mapped_column(Float, nullable=False)
+    max_coercion: Mapped[float] = mapped_column(Float, nullable=False)
+    max_human_rights: Mapped[float] = mapped_column(Float, nullable=False)
+    best_strength: Mapped[float] = mapped_column(Float, nullable=False)
+    best_article_id: Mapped[str] = mapped_column(String(MAX_ID), nullable=False)
+    best_passage: Mapped[int] = mapped_column(Integer, nullable=False)
+
     __table_args__ = (
-        Index("ix_pair_scores_pair_published", "pair_a", "pair_b", "published"),
-        Index("ix_pair_scores_b_published", "pair_b", "published"),
-        Index("ix_pair_scores_published", "published"),
+        Index("ix_pair_days_b_day", "pair_b", "day"),
+        Index("ix_pair_days_day", "day"),
     )
 
 

@@ -1,6 +1,7 @@
 """Read the store: a pair's timeline, pairs ranked over a window, a country's partners, an article.
 
-All of them read ``pair_scores`` (one row per article and pair). Definitions (docs/store.md):
+Timelines and rankings read the daily rollup ``pair_days`` (one row per pair and day; means
+are sums over counts, so they equal the means over the articles). Definitions (docs/store.md):
 - an interval's ``articles`` is the number of articles involving the pair, its ``mean`` and
   ``max`` the mean and highest of each label's pair score over those articles,
   ``tension_mean`` the mean of their pair tensions;
@@ -21,9 +22,10 @@ from sqlalchemy.engine import Connection
 from scoring.labels import LABELS
 
 from .ingest import month_start, week_start
-from .models import Article, PairScore, Passage
+from .models import Article, PairDay, PairScore, Passage
 from .schemas import INTERVALS, SORTS
-_P = PairScore.__table__.c
+
+_D = PairDay.__table__.c
 
 
 def _r(value) -> float | None:
@@ -71,9 +73,9 @@ def timeline(conn: Connection, a: str, b: str, date_from, date_to, interval: str
     a, b = sorted((a, b))
     if interval not in INTERVALS:
         raise ValueError(f"interval must be one of {', '.join(INTERVALS)}")
-    in_pair = and_(_P.pair_a == a, _P.pair_b == b)
+    in_pair = and_(_D.pair_a == a, _D.pair_b == b)
     if date_from is None or date_to is None:  # open bounds: the pair's first / last stored article
-        lo, hi = conn.execute(select(func.min(_P.published), func.max(_P.published)).where(in_pair)).one()
+        lo, hi = conn.execute(select(func.min(_D.day), func.max(_D.day)).where(in_pair)).one()
         if lo is None:
             return {"pair": [a, b], "interval": interval, "from": _iso(date_from), "to": _iso(date_to),
                     "total": 0, "points": []}
@@ -90,20 +92,25 @@ def timeline(conn: Connection, a: str, b: str, date_from, date_to, interval: str
         return out
     lo = max(date_from, starts[0])
     hi = min(date_to, _last_day(starts[-1], interval))
-    col = {"day": _P.published, "week": _P.week, "month": _P.month}[interval]
-    where = and_(in_pair, _P.published >= lo, _P.published <= hi)
-
-    agg = select(col.label("b"), func.count().label("n"), func.avg(_P.tension).label("tension_avg"),
-                 *[func.avg(_P[lab]).label("mean_" + lab) for lab in LABELS],
-                 *[func.max(_P[lab]).label("max_" + lab) for lab in LABELS]).where(where).group_by(col)
-    rows = {_as_date(r.b): r for r in conn.execute(agg)}
-    ranked = select(col.label("b"), _P.article_id, _P.evidence,
-                    func.row_number().over(partition_by=col,
-                                           order_by=(_P.strength.desc(), _P.article_id)).label("rn")
-                    ).where(where).subquery()
-    evidence = {_as_date(r.b): {"article_id": r.article_id, "passage": r.evidence}
-                for r in conn.execute(select(ranked.c.b, ranked.c.article_id, ranked.c.evidence)
-                                      .where(ranked.c.rn == 1))}
+    col = {"day": _D.day, "week": _D.week, "month": _D.month}[interval]
+    where = and_(in_pair, _D.day >= lo, _D.day <= hi)
+    n = func.sum(_D.n)
+    cols = [col, n, func.sum(_D.sum_tension) / n, *[func.sum(_D["sum_" + lab]) / n for lab in LABELS],
+            *[func.max(_D["max_" + lab]) for lab in LABELS]]
+    k = len(LABELS)
+    if interval == "day":  # one rollup row per point: its evidence comes along
+        cols += [func.max(_D.best_article_id), func.max(_D.best_passage)]
+    rows = {_as_date(r[0]): tuple(r) for r in conn.execute(select(*cols).where(where).group_by(col))}
+    if interval == "day":
+        evidence = {b: {"article_id": r[-2], "passage": r[-1]} for b, r in rows.items()}
+    else:
+        ranked = select(col.label("b"), _D.best_article_id, _D.best_passage,
+                        func.row_number().over(partition_by=col,
+                                               order_by=(_D.best_strength.desc(), _D.best_article_id)).label("rn")
+                        ).where(where).subquery()
+        evidence = {_as_date(b): {"article_id": art, "passage": passage}
+                    for b, art, passage in conn.execute(select(ranked.c.b, ranked.c.best_article_id,
+                                                               ranked.c.best_passage).where(ranked.c.rn == 1))}
     for start in starts:
         r = rows.get(start)
         if r is None:
@@ -111,10 +118,10 @@ def timeline(conn: Connection, a: str, b: str, date_from, date_to, interval: str
                                   "max": {lab: None for lab in LABELS}, "tension_mean": None, "evidence": None})
             continue
         out["points"].append({
-            "start": start.isoformat(), "articles": int(r.n),
-            "mean": {lab: _r(getattr(r, "mean_" + lab)) for lab in LABELS},
-            "max": {lab: _r(getattr(r, "max_" + lab)) for lab in LABELS},
-            "tension_mean": _r(r.tension_avg), "evidence": evidence.get(start),
+            "start": start.isoformat(), "articles": int(r[1]),
+            "mean": {lab: _r(r[3 + j]) for j, lab in enumerate(LABELS)},
+            "max": {lab: _r(r[3 + k + j]) for j, lab in enumerate(LABELS)},
+            "tension_mean": _r(r[2]), "evidence": evidence.get(start),
         })
     return out
 
@@ -135,29 +142,29 @@ def rank_pairs(conn: Connection, date_from, date_to, sort: str, order: str, limi
         raise ValueError("from must not be after to")
     conds = []
     if date_from:
-        conds.append(_P.published >= date_from)
+        conds.append(_D.day >= date_from)
     if date_to:
-        conds.append(_P.published <= date_to)
+        conds.append(_D.day <= date_to)
     if country:
-        conds.append(or_(_P.pair_a == country, _P.pair_b == country))
-    n = func.count().label("n")
-    t = func.avg(_P.tension).label("tension_avg")
-    means = [func.avg(_P[lab]).label("mean_" + lab) for lab in LABELS]
-    maxes = [func.max(_P[lab]).label("max_" + lab) for lab in LABELS]
+        conds.append(or_(_D.pair_a == country, _D.pair_b == country))
+    n = func.sum(_D.n).label("n")
+    t = (func.sum(_D.sum_tension) / func.sum(_D.n)).label("tension_avg")
+    means = [(func.sum(_D["sum_" + lab]) / func.sum(_D.n)).label("mean_" + lab) for lab in LABELS]
+    maxes = [func.max(_D["max_" + lab]).label("max_" + lab) for lab in LABELS]
     key = {"tension": t, "articles": n, **{lab: m for lab, m in zip(LABELS, means)}}[sort]
     key = key.desc() if order == "desc" else key.asc()
-    stmt = (select(_P.pair_a, _P.pair_b, n, t, *means, *maxes, func.count().over().label("total"))
-            .where(*conds).group_by(_P.pair_a, _P.pair_b))
+    stmt = (select(_D.pair_a, _D.pair_b, n, t, *means, *maxes, func.count().over().label("total"))
+            .where(*conds).group_by(_D.pair_a, _D.pair_b))
     if min_articles > 1:
-        stmt = stmt.having(func.count() >= min_articles)
-    stmt = stmt.order_by(key, literal_column("n").desc(), _P.pair_a, _P.pair_b).limit(limit).offset(offset)
+        stmt = stmt.having(func.sum(_D.n) >= min_articles)
+    stmt = stmt.order_by(key, literal_column("n").desc(), _D.pair_a, _D.pair_b).limit(limit).offset(offset)
     rows = conn.execute(stmt).all()
     if rows:
         total = int(rows[0].total)
     else:  # past the end: count the groups on their own
-        groups = select(_P.pair_a).where(*conds).group_by(_P.pair_a, _P.pair_b)
+        groups = select(_D.pair_a).where(*conds).group_by(_D.pair_a, _D.pair_b)
         if min_articles > 1:
-            groups = groups.having(func.count() >= min_articles)
+            groups = groups.having(func.sum(_D.n) >= min_articles)
         total = conn.execute(select(func.count()).select_from(groups.subquery())).scalar_one()
     pairs = []
     for r in rows:

@@ -26,7 +26,7 @@ from scoring.schemas import MAX_BATCH
 from store import config as store_config
 from store import open_store
 from store.db import Store, StoreUnavailable, current_revision, downgrade, head_revision, make_engine, migrate
-from store.models import Article, Base, PairScore, Passage
+from store.models import Article, Base, PairDay, PairScore, Passage
 from store.rescore import rescore
 
 PROBLEM = "application/problem+json"
@@ -298,6 +298,78 @@ def test_concurrent_ingest_of_the_same_ids(store):
     assert not errors, errors
     assert _count(store, Article) == 3 and _count(store, PairScore) == sum(len(r["pairs"]) for r in results)
     assert {store.article(a["id"])["revision"] for a in arts} == {32}
+    _assert_rollup_consistent(store)
+
+
+def _assert_rollup_consistent(st: Store) -> None:
+    """pair_days must equal the daily rollup of pair_scores, recomputed here in Python."""
+    ps, pd = PairScore.__table__.c, PairDay.__table__.c
+    with st.engine.connect() as conn:
+        rows = conn.execute(select(ps.pair_a, ps.pair_b, ps.published, ps.article_id, ps.evidence, ps.strength,
+                                   ps.tension, *[ps[lab] for lab in LABELS])).all()
+        days = {(r.pair_a, r.pair_b, str(r.day)): r for r in conn.execute(select(PairDay.__table__))}
+    groups = defaultdict(list)
+    for r in rows:
+        groups[(r.pair_a, r.pair_b, str(r.published))].append(r)
+    assert set(days) == set(groups)
+    for key, g in groups.items():
+        d = days[key]
+        assert d.n == len(g)
+        assert d.sum_tension == pytest.approx(sum(r.tension for r in g))
+        for lab in LABELS:
+            assert getattr(d, "sum_" + lab) == pytest.approx(sum(getattr(r, lab) for r in g))
+            assert getattr(d, "max_" + lab) == pytest.approx(max(getattr(r, lab) for r in g))
+        best = min(g, key=lambda r: (-r.strength, r.article_id))
+        assert (d.best_article_id, d.best_passage, d.best_strength) == (best.article_id, best.evidence, best.strength)
+        assert str(d.week) == str(dt.date.fromisoformat(key[2]) - dt.timedelta(days=dt.date.fromisoformat(key[2])
+                                                                                 .weekday()))
+
+
+def test_daily_rollup_follows_every_change(store):
+    arts, results = synthetic(n=60, days=10)  # many articles per day
+    store.ingest(arts[:30], results[:30])
+    store.ingest(arts[20:], results[20:])  # overlapping re-posts
+    _assert_rollup_consistent(store)
+    rng = random.Random(3)
+    moved = [{**a, "published": "2025-06-0" + str(rng.randint(1, 3))} for a in arts[:15]]  # new dates
+    other = [result(a["id"], [("IND", "PAK", _scores(rng))]) for a in arts[15:25]]  # other pairs
+    store.ingest(moved + arts[15:25], results[:15] + other)
+    _assert_rollup_consistent(store)
+    gone = store.timeline("CHN", "JPN", dt.date(2025, 1, 1), dt.date(2025, 1, 10), "day")
+    assert sum(p["articles"] for p in gone["points"]) == sum(
+        1 for a, r in zip(arts[25:], results[25:]) for p in r["pairs"] if p["pair"] == ["CHN", "JPN"])
+
+
+def test_migration_0002_fills_the_rollup_from_existing_rows(db_url):
+    from sqlalchemy import insert
+
+    engine = make_engine(store_config.database_url(db_url))
+    try:
+        migrate(engine, "0001")
+        arts, results = synthetic(n=40, days=12)
+        now = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+        with engine.connect().execution_options(write=True) as conn, conn.begin():
+            art_t = Article.__table__
+            conn.execute(insert(art_t), [
+                {"id": a["id"], "source": None, "url": None, "title": None,
+                 "published": dt.date.fromisoformat(a["published"]), "published_given": True, "ingest_date": now.date(),
+                 "first_seen": now, "updated_at": now, "revision": 1, "model_version": "v0", "model_sha256": "",
+                 "n_passages": 0, "text": None} for a in arts])
+            conn.execute(insert(PairScore.__table__), [
+                {"article_id": r["id"], "pair_a": r["pair"][0], "pair_b": r["pair"][1], "published": r["date"],
+                 "week": r["date"] - dt.timedelta(days=r["date"].weekday()), "month": r["date"].replace(day=1),
+                 **r["scores"], "tension": r["tension"], "strength": max(r["scores"].values()),
+                 "evidence": r["evidence"], "n_passages": 1} for r in rows_of(arts, results)])
+        migrate(engine)
+        st = Store(engine)
+        _assert_rollup_consistent(st)
+        assert store_pairs_total(st) == len({r["pair"] for r in rows_of(arts, results)})
+    finally:
+        engine.dispose()
+
+
+def store_pairs_total(st: Store) -> int:
+    return st.pairs()["total"]
 
 
 # ---- timeline -----------------------------------------------------------------------------
@@ -322,6 +394,7 @@ def _expected_points(rows, pair, start, end, interval):
 def test_timeline_aggregates(store, interval):
     arts, results = synthetic()
     store.ingest(arts, results)
+    _assert_rollup_consistent(store)
     rows = rows_of(arts, results)
     start, end = dt.date(2025, 1, 8), dt.date(2025, 3, 12)  # starts mid-week, mid-month
     tl = store.timeline("JPN", "CHN", start, end, interval)  # either order
@@ -481,6 +554,7 @@ def test_rescore_is_resumable_after_a_crash(db_url, scorer):
         assert sorted((p["pair"], p["tension"]) for p in got["pairs"]) == sorted((p["pair"], p["tension"])
                                                                                   for p in res["pairs"])
     assert rescore(st, scorer, batch_size=5)["rescored"] == 0  # nothing left to do
+    _assert_rollup_consistent(st)
     st.close()
 
 
