@@ -4,17 +4,21 @@ The model is linear in its features, so the explanation is exact. A passage's lo
 label is the intercept plus the contributions of:
 - each sparse feature ``j`` (word, word pair, ``cameo:`` lexicon category):
   ``X[i, j] * coef[label, j]``;
-- each word that carries a word vector: its share of the dense block,
+- each token that carries a word vector: its share of the dense block,
   ``factor * vectors[row] @ coef[label, dense]`` (see ``scoring.features.Spans``).
-A word's unigram contribution and its word-vector share are reported together, under the
+A word's unigram contribution and its word-vector shares are reported together, under the
 word itself. :func:`explain_rows` with ``k=None`` returns every item, and those add up,
 with the intercept, to the logit whose sigmoid is the score (tests check it).
+
+The work is done for a whole batch at once with numpy (contributions, merging, top-k per
+passage); Python only builds the few items that are returned, with their spans.
 """
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
-from .features import Featurizer, Spans, load_vectors
+from .features import Featurizer, Spans
 
 
 def display_name(feature: str) -> str:
@@ -22,54 +26,99 @@ def display_name(feature: str) -> str:
     return feature[2:] if feature.startswith("w:") else feature
 
 
+def _projection(featurizer: Featurizer, coef: np.ndarray) -> np.ndarray:
+    """vectors @ coef[:, dense].T, cached per (featuriser, coef) pair: (table rows, labels)."""
+    key = id(coef)
+    cache = featurizer.__dict__.setdefault("_projection_cache", {})
+    if key not in cache:
+        cache.clear()
+        table = featurizer.tables().vec_table
+        cache[key] = (coef, table @ coef[:, featurizer.n_sparse_:].T.astype(np.float32))
+    return cache[key][1]
+
+
+def _ranked(row: np.ndarray, value: np.ndarray, indptr_of_row: np.ndarray, k: int | None) -> np.ndarray:
+    """Positions of the k largest ``value`` per row (all, with k=None), rows ascending."""
+    if not len(value):
+        return np.zeros(0, dtype=np.int64)
+    # one argsort on a single float key: row first, then larger value first
+    key = row + (1.0 - value / (value.max() * (1 + 1e-9)))
+    order = np.argsort(key, kind="stable")
+    if k is None:
+        return order
+    first = np.searchsorted(row[order], row[order], "left")
+    return order[np.arange(len(order)) - first < k]
+
+
+def _picks(M: sp.csr_matrix, k: int | None, negative: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Indices into M.data of each row's k largest positive (then k most negative) values, in order."""
+    data = M.data
+    row = np.repeat(np.arange(M.shape[0]), np.diff(M.indptr))
+    pos_idx = np.flatnonzero(data > 0)
+    pos = pos_idx[_ranked(row[pos_idx], data[pos_idx], M.indptr, k)]
+    if not negative and k is not None:
+        return pos, row[pos]
+    neg_idx = np.flatnonzero(data < 0)
+    neg = neg_idx[_ranked(row[neg_idx], -data[neg_idx], M.indptr, k)]
+    both = np.concatenate([pos, neg])
+    # positives (largest first) before negatives (most negative first) within each row
+    kind = np.concatenate([np.zeros(len(pos), dtype=np.int64), np.ones(len(neg), dtype=np.int64)])
+    seq = np.arange(len(both))
+    final = np.lexsort((seq, kind, row[both]))
+    return both[final], row[both][final]
+
+
 def explain_rows(X, coef: np.ndarray, spans: Spans, featurizer: Featurizer, offsets: list[int],
                  labels: tuple[str, ...], k: int | None = 5, negative: bool = False) -> list[dict]:
     """Per passage: ``{label: [{"feature", "weight", "spans"}, ...]}``, strongest first.
 
+    ``spans`` is a list of ``(start, end)`` pairs (JSON: ``[[start, end], ...]``).
+
     ``weight`` is the item's contribution to the label's logit. The ``k`` largest positive
     contributions come first; with ``negative`` the ``k`` most negative follow them. With
-    ``k=None`` every non-zero item is returned. ``offsets[i]`` is passage ``i``'s start in the
-    submitted text, so spans are absolute.
+    ``k=None`` every non-zero item is returned, unrounded. ``offsets[i]`` is passage ``i``'s
+    start in the submitted text, so spans are absolute.
     """
-    names = featurizer.feature_names_
+    X = sp.csr_matrix(X)
+    n = X.shape[0]
+    t = featurizer.tables()
     n_sparse = featurizer.n_sparse_
-    dense_w = coef[:, n_sparse:]
-    table = load_vectors()[1] if featurizer.use_vectors else None
-    out = []
-    indptr, indices, data = X.indptr, X.indices, X.data
-    for row in range(X.shape[0]):
-        lo, hi = indptr[row], indptr[row + 1]
-        cols = indices[lo:hi]
-        keep = cols < n_sparse
-        cols, vals = cols[keep], data[lo:hi][keep]
-        contrib = vals[None, :] * coef[:, cols]  # (labels, nnz)
-        base = offsets[row]
-        where = spans.where[row]
-        keys = [display_name(names[c]) for c in cols]
-        item_spans = {key: [[base + s, base + e] for s, e in where.get(int(c), ())] for key, c in zip(keys, cols)}
-        words = spans.words[row]
-        if words and table is not None:
-            vec_rows = np.fromiter((w[2] for w in words), dtype=np.int64, count=len(words))
-            factors = np.fromiter((w[3] for w in words), dtype=np.float64, count=len(words))
-            shares = (table[vec_rows] @ dense_w.T) * factors[:, None]  # (words, labels)
-        per_label = {}
-        for li, label in enumerate(labels):
-            totals: dict[str, float] = dict(zip(keys, contrib[li].tolist()))
-            if words and table is not None:
-                for (word, (s, e), _, _), share in zip(words, shares[:, li].tolist()):
-                    totals[word] = totals.get(word, 0.0) + share
-                    spans_of = item_spans.setdefault(word, [])
-                    span = [base + s, base + e]
-                    if span not in spans_of:
-                        spans_of.append(span)
-            ranked = sorted(totals.items(), key=lambda kv: -kv[1])
-            if k is None:
-                picks = [kv for kv in ranked if kv[1] != 0.0]
-            else:
-                picks = [kv for kv in ranked[:k] if kv[1] > 0]
-                if negative:
-                    picks += [kv for kv in ranked[::-1][:k] if kv[1] < 0]
-            per_label[label] = [{"feature": key, "weight": round(w, 4) if k is not None else w,
-                                 "spans": sorted(item_spans.get(key, []))} for key, w in picks]
-        out.append(per_label)
+    names = featurizer.feature_names_
+    row_of = np.repeat(np.arange(n), np.diff(X.indptr))
+    mask = X.indices < n_sparse
+    rows_s, cols_s = row_of[mask], X.indices[mask].astype(np.int64)
+    contrib = X.data[mask][None, :] * coef[:, cols_s]  # (labels, nnz)
+    rows_all, keys_all = rows_s, cols_s
+    shares = None
+    if featurizer.use_vectors and len(spans.vec_id):
+        proj = _projection(featurizer, coef)
+        shares = proj[spans.vec_id].T.astype(np.float64) * spans.vec_factor[None, :]  # (labels, occurrences)
+        vec_keys = t.vec_col[spans.vec_id]
+        vec_keys = np.where(vec_keys >= 0, vec_keys, n_sparse + spans.vec_id)
+        rows_all = np.concatenate([rows_s, spans.vec_row])
+        keys_all = np.concatenate([cols_s, vec_keys])
+    width = n_sparse + (len(t.vec_words) if t.vec_words is not None else 0)
+
+    # occurrences sorted by (passage, key), so the spans of any item are one slice
+    occ_code = spans.occ_row * width + spans.occ_key
+    occ_order = np.argsort(occ_code, kind="stable")
+    occ_sorted = occ_code[occ_order]
+    base = np.asarray(offsets, dtype=np.int64)[spans.occ_row[occ_order]] if len(occ_order) else occ_order
+    occ_pairs = list(zip((spans.occ_start[occ_order] + base).tolist(), (spans.occ_end[occ_order] + base).tolist()))
+
+    out: list[dict] = [{label: [] for label in labels} for _ in range(n)]
+    for li, label in enumerate(labels):
+        vals = contrib[li] if shares is None else np.concatenate([contrib[li], shares[li]])
+        M = sp.csr_matrix((vals, (rows_all, keys_all)), shape=(n, width))
+        M.sum_duplicates()
+        idx, rows = _picks(M, k, negative)
+        keys = M.indices[idx].astype(np.int64)
+        weights = M.data[idx]
+        code = rows * width + keys
+        lo = np.searchsorted(occ_sorted, code, "left").tolist()
+        hi = np.searchsorted(occ_sorted, code, "right").tolist()
+        for r, key, w, a, b in zip(rows.tolist(), keys.tolist(),
+                                   (np.round(weights, 4) if k is not None else weights).tolist(), lo, hi):
+            name = display_name(names[key]) if key < n_sparse else t.vec_words[key - n_sparse]
+            out[r][label].append({"feature": name, "weight": w, "spans": occ_pairs[a:b]})
     return out

@@ -12,14 +12,21 @@ spans of the country mentions inside it (relative to the passage). Features:
   scoring/lexicon/NOTICE.md) of each event category occur, e.g. ``cameo:19`` (fight),
   ``cameo:173`` (arrest, detain), ``cameo:06`` (material cooperation).
 
-Values: sublinear tf times idf, each block L2-normalised per passage. Every feature value
-comes with the character spans where it occurs (``analyze(..., spans=True)``), which is what
-explanations highlight.
+- ``vec:0`` ... ``vec:127`` (with ``use_vectors``): the idf-weighted mean of the passage's
+  word vectors (scoring/vectors/), scaled to length ``vector_scale``. Words the model never
+  saw in training still count through their vectors.
+
+Values: sublinear tf times idf, the word and lexicon blocks each L2-normalised per passage.
+``transform`` works on a whole batch at once: Python touches each token a few times (dict
+look-ups), everything else is one scipy/numpy operation per batch. With ``spans=True`` it
+also returns what explanations need to point at the words (:class:`Spans`).
 """
 from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
+from itertools import repeat
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -56,73 +63,101 @@ class Doc(NamedTuple):
     mentions: tuple[tuple[int, int], ...] = ()
 
 
-def tokens(doc: Doc) -> list[tuple[str, int, int]]:
-    """Lower-case tokens with their spans; each country mention becomes one COUNTRY token."""
-    text, mentions = doc.text, doc.mentions
-    out: list[tuple[str, int, int]] = []
-    mi = 0
-    n_mentions = len(mentions)
-    for m in _TOKEN.finditer(text):
-        s, e = m.span()
-        while mi < n_mentions and mentions[mi][1] <= s:
-            mi += 1
-        if mi < n_mentions and mentions[mi][0] < e:
-            ms, me = mentions[mi]
-            if not out or out[-1][1] != ms:
-                out.append((COUNTRY_TOKEN, ms, me))
-            continue
-        tok = m.group().lower().replace("’", "'")
-        if tok.endswith("'s"):
-            tok = tok[:-2]
-        out.append((_DIGITS.sub("0", tok), s, e))
-    return out
+class Tokens(NamedTuple):
+    """A passage's tokens: lower-case words and their start/end offsets in the passage."""
+
+    words: list[str]
+    starts: list[int]
+    ends: list[int]
+
+
+def _normal(word: str) -> str:
+    word = _DIGITS.sub("0", word.replace("’", "'"))
+    return word[:-2] if word.endswith("'s") else word
+
+
+def tokens(doc: Doc) -> Tokens:
+    """Lower-case tokens with their spans; each country mention becomes one COUNTRY token.
+
+    Digits become ``0`` and a possessive ``'s`` is dropped ("China's" -> ``COUNTRY`` when
+    it is a mention, "party's" -> ``party``).
+    """
+    text = doc.text
+    low = text.lower()
+    if len(low) == len(text):
+        found = list(_TOKEN.finditer(low))
+        words = [m.group() for m in found]
+    else:  # a few characters change length when lower-cased: keep the original offsets
+        found = list(_TOKEN.finditer(text))
+        words = [m.group().lower() for m in found]
+    starts = [m.start() for m in found]
+    ends = [m.end() for m in found]
+    words = [w if w.isalpha() else _normal(w) for w in words]
+    for ms, me in reversed(doc.mentions):
+        i0 = bisect_right(ends, ms)
+        i1 = bisect_left(starts, me)
+        if i0 < i1:
+            words[i0:i1] = [COUNTRY_TOKEN]
+            starts[i0:i1] = [ms]
+            ends[i0:i1] = [me]
+    return Tokens(words, starts, ends)
+
+
+class Lexicon(NamedTuple):
+    """CAMEO phrases (up to three words) -> feature name, and the longest phrase per first word."""
+
+    phrases: dict[str, str]
+    longest: dict[str, int]
+
+    def matches(self, words: list[str]) -> list[tuple[str, int, int]]:
+        """Greedy longest-first matches as (feature name, first token, last token + 1)."""
+        out = []
+        longest, phrases = self.longest, self.phrases
+        i, n = 0, len(words)
+        while i < n:
+            k = longest.get(words[i])
+            if k is None:
+                i += 1
+                continue
+            for size in range(min(k, n - i), 0, -1):
+                name = phrases.get(words[i] if size == 1 else " ".join(words[i:i + size]))
+                if name:
+                    out.append((name, i, i + size))
+                    i += size
+                    break
+            else:
+                i += 1
+        return out
 
 
 @lru_cache(maxsize=4)
-def load_lexicon(path: str = str(LEXICON_PATH)) -> dict[str, str]:
-    """Phrase -> feature name, for phrases of up to three words."""
-    lexicon: dict[str, str] = {}
+def load_lexicon(path: str = str(LEXICON_PATH)) -> Lexicon:
+    """The CAMEO verb lexicon folded into ``CAMEO_GROUPS`` categories."""
+    phrases: dict[str, str] = {}
+    longest: dict[str, int] = {}
     with open(path, encoding="utf-8") as f:
         for line in f:
             if line.startswith("#"):
                 continue
             phrase, _, code = line.rstrip("\n").partition("\t")
-            if phrase.count(" ") > 2:
+            words = phrase.split(" ")
+            if len(words) > 3:
                 continue
             for k in (code[:4], code[:3], code[:2]):
                 if k in CAMEO_GROUPS:
-                    lexicon[phrase] = CAMEO_GROUPS[k]
+                    phrases[phrase] = CAMEO_GROUPS[k]
+                    longest[words[0]] = max(longest.get(words[0], 0), len(words))
                     break
-    return lexicon
+    return Lexicon(phrases, longest)
 
 
-def analyze(toks: list[tuple[str, int, int]], lexicon: dict[str, str] | None, spans: bool = False):
-    """Feature name -> count (and, with ``spans``, feature name -> list of (start, end))."""
-    words = [t[0] for t in toks]
-    counts: Counter = Counter("w:" + w for w in words)
-    counts.update("w:" + a + " " + b for a, b in zip(words, words[1:]))
-    where: dict[str, list[tuple[int, int]]] = {}
-    if spans:
-        for i, (w, s, e) in enumerate(toks):
-            where.setdefault("w:" + w, []).append((s, e))
-            if i + 1 < len(toks):
-                where.setdefault("w:" + w + " " + toks[i + 1][0], []).append((s, toks[i + 1][2]))
+def feature_names(words: list[str], lexicon: Lexicon | None) -> set[str]:
+    """Every feature name a passage has (used to count document frequencies when fitting)."""
+    names = {"w:" + w for w in words}
+    names.update("w:" + a + " " + b for a, b in zip(words, words[1:]))
     if lexicon:
-        n = len(words)
-        i = 0
-        while i < n:
-            matched = 0
-            for k in (3, 2, 1):
-                if i + k <= n:
-                    name = lexicon.get(" ".join(words[i:i + k]))
-                    if name:
-                        counts[name] += 1
-                        if spans:
-                            where.setdefault(name, []).append((toks[i][1], toks[i + k - 1][2]))
-                        matched = k
-                        break
-            i += matched or 1
-    return (counts, where) if spans else counts
+        names.update(name for name, _, _ in lexicon.matches(words))
+    return names
 
 
 @lru_cache(maxsize=2)
@@ -135,17 +170,42 @@ def load_vectors(path: str = str(VECTORS_PATH)) -> tuple[dict[str, int], np.ndar
 
 
 class Spans(NamedTuple):
-    """Where each feature of each passage occurs, for explanations (``transform(spans=True)``).
+    """What explanations need from ``transform(spans=True)``, as flat arrays for the batch.
 
-    ``where[i]``: sparse column -> list of (start, end) within passage ``i``.
-    ``words[i]``: the passage's tokens that carry a word vector, as
-    ``(word, (start, end), vector row, factor)``: the dense block of row ``i`` is
-    ``sum(factor * vectors[row])`` over them, so a token's share of a label's logit is
-    ``factor * vectors[row] @ coef[label, dense columns]`` exactly.
+    Occurrences (``occ_*``): every place a sparse feature occurs (``key`` = its column) or a
+    word known only by its vector occurs (``key`` = ``n_sparse_`` + its vector-table row),
+    with its passage and its start/end offsets in the passage.
+    Vector shares (``vec_*``): one entry per token that carries a word vector: its passage,
+    its vector-table row, and the factor such that the passage's dense block is
+    ``sum(factor * vectors[vec_id])``; a token's share of a label's logit is therefore
+    ``factor * vectors[vec_id] @ coef[label, dense columns]``, exactly.
     """
 
-    where: list[dict[int, list[tuple[int, int]]]]
-    words: list[list[tuple[str, tuple[int, int], int, float]]]
+    occ_row: np.ndarray
+    occ_key: np.ndarray
+    occ_start: np.ndarray
+    occ_end: np.ndarray
+    vec_row: np.ndarray
+    vec_id: np.ndarray
+    vec_factor: np.ndarray
+
+
+class _Tables(NamedTuple):
+    unigram: dict[str, int]
+    bigram: dict[str, int]
+    lexicon_col: dict[str, int]
+    lexicon: Lexicon | None
+    vec_index: dict[str, int] | None
+    vec_table: np.ndarray | None
+    vec_weight: np.ndarray | None  # idf weight per vector-table row
+    vec_col: np.ndarray | None  # unigram column of each vector-table row, -1 when none
+    vec_words: list[str] | None
+
+
+def _row_normalise(M: sp.csr_matrix, scale: float = 1.0) -> sp.csr_matrix:
+    norms = np.sqrt(np.asarray(M.multiply(M).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.diags(scale / norms) @ M
 
 
 @dataclass
@@ -168,99 +228,141 @@ class Featurizer:
     feature_names_: list[str] = field(default_factory=list)
     n_sparse_: int = 0
     max_idf_: float = 1.0
+    word_idf_: dict[str, float] = field(default_factory=dict)
 
-    @property
-    def lexicon(self) -> dict[str, str] | None:
-        return load_lexicon() if self.use_lexicon else None
-
-    @property
-    def vectors(self) -> tuple[dict[str, int], np.ndarray] | None:
-        return load_vectors() if self.use_vectors else None
-
-    def _keep(self, name: str) -> bool:
-        return self.use_words or name.startswith("cameo:")
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_tables_cache", None)  # derived look-up tables are rebuilt on first use
+        return state
 
     def fit(self, docs: Sequence[Doc]) -> "Featurizer":
+        lexicon = load_lexicon() if self.use_lexicon else None
         df: Counter = Counter()
-        lexicon = self.lexicon
         for doc in docs:
-            df.update(k for k in analyze(tokens(doc), lexicon) if self._keep(k) or k.startswith("w:"))
+            df.update(feature_names(tokens(doc).words, lexicon))
         n = len(docs)
-        names = sorted(k for k, v in df.items() if self._keep(k) and (v >= self.min_df or k.startswith("cameo:")))
+        names = sorted(k for k, v in df.items()
+                       if (k.startswith("cameo:") or (self.use_words and v >= self.min_df)))
         self.vocabulary_ = {k: i for i, k in enumerate(names)}
         self.idf_ = np.array([math.log((1 + n) / (1 + df[k])) + 1.0 for k in names])
         self.max_idf_ = math.log(1 + n) + 1.0
+        # idf of every word seen (kept or not), so word vectors are weighted like words
+        self.word_idf_ = {k[2:]: math.log((1 + n) / (1 + df[k])) + 1.0 for k in sorted(df)
+                          if k.startswith("w:") and " " not in k and df[k] >= self.min_df}
         self.n_sparse_ = len(names)
-        dims = self.vectors[1].shape[1] if self.use_vectors else 0
+        dims = load_vectors()[1].shape[1] if self.use_vectors else 0
         self.feature_names_ = names + [f"vec:{d}" for d in range(dims)]
+        self.__dict__.pop("_tables_cache", None)
         return self
 
-    def _word_weight(self, word: str) -> float:
-        j = self.vocabulary_.get("w:" + word)
-        return float(self.idf_[j]) if j is not None else self.max_idf_
+    def tables(self) -> _Tables:
+        """Look-up tables derived from the vocabulary (built once per process, not pickled)."""
+        cached = self.__dict__.get("_tables_cache")
+        if cached is not None:
+            return cached
+        unigram, bigram, lexicon_col = {}, {}, {}
+        for name, j in self.vocabulary_.items():
+            if name.startswith("w:"):
+                (bigram if " " in name else unigram)[name[2:]] = j
+            else:
+                lexicon_col[name] = j
+        lexicon = load_lexicon() if self.use_lexicon else None
+        vec_index = vec_table = vec_weight = vec_col = vec_words = None
+        if self.use_vectors:
+            vec_index, vec_table = load_vectors()
+            vec_words = [""] * len(vec_index)
+            for w, i in vec_index.items():
+                vec_words[i] = w
+            vec_weight = np.array([self.word_idf_.get(w, self.max_idf_) for w in vec_words])
+            vec_col = np.array([unigram.get(w, -1) for w in vec_words], dtype=np.int64)
+        cached = _Tables(unigram, bigram, lexicon_col, lexicon, vec_index, vec_table, vec_weight, vec_col, vec_words)
+        self.__dict__["_tables_cache"] = cached
+        return cached
 
-    def transform(self, docs: Iterable[Doc], spans: bool = False):
-        """CSR matrix (passages x features); with ``spans`` also a :class:`Spans`."""
-        vocab, idf = self.vocabulary_, self.idf_
-        lexicon = self.lexicon
-        vec = self.vectors
-        n_sparse = self.n_sparse_
-        indptr = [0]
-        indices: list[int] = []
-        data: list[float] = []
-        where_rows, word_rows = [], []
+    def transform(self, docs: Sequence[Doc], spans: bool = False):
+        """CSR matrix (passages x features); with ``spans`` also a :class:`Spans`.
+
+        Python touches each token once to find it and once per look-up table (``map`` over
+        the whole batch); the rest is numpy and scipy on the batch.
+        """
+        t = self.tables()
+        n = len(docs)
+        words: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        lens: list[int] = []
+        lex_found: list[tuple[int, int, int]] = []  # (column, first token, last token), batch positions
+        lexicon = t.lexicon
         for doc in docs:
-            toks = tokens(doc)
-            res = analyze(toks, lexicon, spans)
-            counts, where = res if spans else (res, None)
-            cols, vals, lex_cols, lex_vals = [], [], [], []
-            for name, c in counts.items():
-                j = vocab.get(name)
-                if j is None:
-                    continue
-                v = (1.0 + math.log(c)) * idf[j]
-                if name[0] == "c":
-                    lex_cols.append(j)
-                    lex_vals.append(v)
-                else:
-                    cols.append(j)
-                    vals.append(v)
-            norm = math.sqrt(sum(v * v for v in vals)) or 1.0
-            vals = [v / norm for v in vals]
-            if lex_vals:
-                lnorm = math.sqrt(sum(v * v for v in lex_vals)) / self.lexicon_weight
-                vals += [v / lnorm for v in lex_vals]
-                cols += lex_cols
-            order = sorted(range(len(cols)), key=cols.__getitem__)
-            indices += [cols[k] for k in order]
-            data += [vals[k] for k in order]
-            words_here = []
-            if vec is not None:
-                index, table = vec
-                rows, weights, kept = [], [], []
-                for t in toks:
-                    r = index.get(t[0]) if t[0] != COUNTRY_TOKEN else None
-                    if r is not None:
-                        rows.append(r)
-                        weights.append(self._word_weight(t[0]))
-                        kept.append(t)
-                if rows:
-                    w = np.asarray(weights) / sum(weights)
-                    m = w @ table[rows]
-                    scale = self.vector_scale / (float(np.sqrt(m @ m)) or 1.0)
-                    indices += range(n_sparse, n_sparse + table.shape[1])
-                    data += (m * scale).tolist()
-                    if spans:
-                        words_here = [(t[0], (t[1], t[2]), r, float(wi * scale)) for t, r, wi in zip(kept, rows, w)]
-            indptr.append(len(indices))
-            if spans:
-                where_rows.append({vocab[k]: v for k, v in where.items() if k in vocab})
-                word_rows.append(words_here)
-        X = sp.csr_matrix(
-            (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
-            shape=(len(indptr) - 1, len(self.feature_names_)),
-        )
-        return (X, Spans(where_rows, word_rows)) if spans else X
+            w, s, e = tokens(doc)
+            if lexicon is not None:
+                base = len(words)
+                lex_found += [(t.lexicon_col[name], base + i, base + j - 1)
+                              for name, i, j in lexicon.matches(w) if name in t.lexicon_col]
+            words += w
+            starts += s
+            ends += e
+            lens.append(len(w))
+        row = np.repeat(np.arange(n), lens)
+        n_tok = len(words)
+        uni = np.fromiter(map(t.unigram.get, words, repeat(-1)), dtype=np.int64, count=n_tok)
+        pairs = [a + " " + b for a, b in zip(words, words[1:])]
+        bi = np.fromiter(map(t.bigram.get, pairs, repeat(-1)), dtype=np.int64, count=len(pairs))
+        if len(bi):
+            bi[row[1:] != row[:-1]] = -1  # no pairs across passages
+        u_pos = np.flatnonzero(uni >= 0)
+        b_pos = np.flatnonzero(bi >= 0)
+        w_rows = np.concatenate([row[u_pos], row[b_pos]])
+        w_cols = np.concatenate([uni[u_pos], bi[b_pos]])
+        X = self._tfidf(w_rows, w_cols, n, 1.0)
+        if lexicon is not None:
+            lex = np.asarray(lex_found, dtype=np.int64).reshape(-1, 3)
+            X = X + self._tfidf(row[lex[:, 1]], lex[:, 0], n, self.lexicon_weight)
+        empty_i, empty_f = np.zeros(0, dtype=np.int64), np.zeros(0)
+        vec_parts = (empty_i, empty_i, empty_f)
+        v_pos = empty_i
+        if t.vec_index is not None:
+            vid = np.fromiter(map(t.vec_index.get, words, repeat(-1)), dtype=np.int64, count=n_tok)
+            v_pos = np.flatnonzero(vid >= 0)
+            v_rows, ids = row[v_pos], vid[v_pos]
+            weights = t.vec_weight[ids]
+            W = sp.csr_matrix((weights, (v_rows, ids)), shape=(n, len(t.vec_index)))
+            total = np.asarray(W.sum(axis=1)).ravel()
+            total[total == 0] = 1.0
+            mean = np.asarray(W @ t.vec_table) / total[:, None]
+            norm = np.sqrt(np.einsum("ij,ij->i", mean, mean))
+            norm[norm == 0] = 1.0
+            dense = mean * (self.vector_scale / norm)[:, None]
+            X = sp.hstack([X, sp.csr_matrix(dense)], format="csr")
+            vec_parts = (v_rows, ids, weights * (self.vector_scale / (total * norm))[v_rows])
+        X = sp.csr_matrix(X)
+        if not spans:
+            return X
+        s_a = np.asarray(starts, dtype=np.int64)
+        e_a = np.asarray(ends, dtype=np.int64)
+        o_row = [row[u_pos], row[b_pos]]
+        o_key = [uni[u_pos], bi[b_pos]]
+        o_s = [s_a[u_pos], s_a[b_pos]]
+        o_e = [e_a[u_pos], e_a[b_pos + 1]]
+        if lexicon is not None and len(lex):
+            o_row.append(row[lex[:, 1]])
+            o_key.append(lex[:, 0])
+            o_s.append(s_a[lex[:, 1]])
+            o_e.append(e_a[lex[:, 2]])
+        if len(v_pos):  # words known only by their vectors are occurrences too
+            only = t.vec_col[vec_parts[1]] < 0
+            o_row.append(vec_parts[0][only])
+            o_key.append(self.n_sparse_ + vec_parts[1][only])
+            o_s.append(s_a[v_pos[only]])
+            o_e.append(e_a[v_pos[only]])
+        return X, Spans(np.concatenate(o_row), np.concatenate(o_key), np.concatenate(o_s) if o_s else empty_i,
+                        np.concatenate(o_e), *vec_parts)
+
+    def _tfidf(self, rows: np.ndarray, cols: np.ndarray, n: int, scale: float) -> sp.csr_matrix:
+        M = sp.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(n, self.n_sparse_))
+        M.sum_duplicates()
+        M.data = (1.0 + np.log(M.data)) * self.idf_[M.indices]
+        return _row_normalise(M, scale)
 
     def fit_transform(self, docs: Sequence[Doc]):
         return self.fit(docs).transform(docs)

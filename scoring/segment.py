@@ -47,7 +47,7 @@ _WORD_BEFORE = re.compile(r"(\S+)$")
 
 def _is_abbreviation(text: str, stop: int) -> bool:
     """True when the full stop at ``text[stop]`` belongs to an abbreviation or initial."""
-    m = _WORD_BEFORE.search(text, 0, stop + 1)
+    m = _WORD_BEFORE.search(text, max(0, stop - 60), stop + 1)
     if not m:
         return False
     word = m.group(1).lstrip("\"'“‘([")
@@ -70,8 +70,11 @@ _OPENERS = frozenset(
 )
 
 
+_NEXT_WORD = re.compile(r"\s+[\"'“‘(]*([A-Za-z]+)")
+
+
 def _next_word_opens_sentence(text: str, pos: int) -> bool:
-    m = re.compile(r"\s+[\"'“‘(]*([A-Za-z]+)").match(text, pos)
+    m = _NEXT_WORD.match(text, pos)
     return bool(m) and m.group(1) in _OPENERS
 
 

@@ -1,5 +1,8 @@
 """Training writes complete, verifiable, deterministic bundles atomically; evaluation reproduces them."""
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -28,10 +31,20 @@ def _train(data, models, version, *extra):
     return models / version
 
 
+def _train_in_subprocess(data, models, version, hash_seed):
+    env = dict(os.environ, PYTHONHASHSEED=str(hash_seed))
+    proc = subprocess.run([sys.executable, "-m", "training.train", "--data", str(data), "--models", str(models),
+                           "--version", version, "--candidates", "words+lexicon+vectors/logreg", "--folds", "3"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return models / version
+
+
 def test_bundle_manifest_pointer_and_determinism(small_data, tmp_path):
     models = tmp_path / "models"
-    a = _train(small_data, models, "a")
-    b = _train(small_data, models, "b")
+    # separate processes with different hash seeds: no dict or set order may leak into the bytes
+    a = _train_in_subprocess(small_data, models, "a", 1)
+    b = _train_in_subprocess(small_data, models, "b", 2)
     assert (models / "CURRENT").read_text().strip() == "b"
     man = json.loads((a / "manifest.json").read_text())
     for key in ("version", "created", "labels", "thresholds", "sha256", "training_data", "libraries",

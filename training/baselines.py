@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scoring.features import Doc, analyze, load_lexicon, tokens
+from scoring.features import Doc, load_lexicon, tokens
 from scoring.labels import LABELS
 
 # CAMEO lexicon feature -> the label it signals.
@@ -26,9 +26,9 @@ def keyword_scores(docs: list[Doc]) -> np.ndarray:
     lexicon = load_lexicon()
     out = np.zeros((len(docs), len(LABELS)))
     for r, doc in enumerate(docs):
-        counts = analyze(tokens(doc), lexicon)
+        found = [name for name, _, _ in lexicon.matches(tokens(doc).words)]
         for c, label in enumerate(LABELS):
-            n = sum(counts.get(k, 0) for k in KEYWORD_CATEGORIES[label])
+            n = sum(1 for name in found if name in KEYWORD_CATEGORIES[label])
             out[r, c] = n / (n + 1.0)
     return out
 

@@ -3,7 +3,9 @@
 What it does, in order (each step prints a progress line to stderr):
 1. loads ``training/data/passages.jsonl`` and finds the country mentions of every passage
    with the same recogniser as the service (they are masked as ``COUNTRY`` tokens);
-2. for every candidate (feature set x classifier) and every label, picks the
+2. for every candidate (feature set x classifier: word n-grams, the CAMEO lexicon, word
+   vectors, logistic regression or a linear SVM; character n-grams with
+   ``--compare-chars``) and every label, picks the
    regularisation strength by cross-validation on train, grouped by story (a story never
    sits on both sides of a fold), scored by average precision;
 3. calibrates each label with Platt scaling fitted on the out-of-fold scores of train,
@@ -194,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folds", type=int, default=5, help="cross-validation folds on train")
     ap.add_argument("--min-df", type=int, default=2, help="minimum passages a word feature must occur in")
     ap.add_argument("--candidates", default="all", help="comma-separated candidate names, or 'all'")
+    ap.add_argument("--compare-chars", action="store_true",
+                    help="also fit the character n-gram candidate (a comparison only; takes minutes)")
     ap.add_argument("--explainable-margin", type=float, default=0.01)
     ap.add_argument("--no-promote", action="store_true", help="write the bundle but leave models/CURRENT alone")
     args = ap.parse_args(argv)
@@ -215,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     groups = np.array([r["story_id"] for r in split_rows["train"]])
     progress("country mentions found and masked")
 
-    wanted = CANDIDATES if args.candidates == "all" else [c for c in CANDIDATES if c.name in args.candidates.split(",")]
+    wanted = [c for c in CANDIDATES if args.candidates == "all" or c.name in args.candidates.split(",")]
+    wanted = [c for c in wanted if args.compare_chars or not c.chars]
     if not wanted:
         print(f"error: no candidate matches {args.candidates!r}; known: {', '.join(c.name for c in CANDIDATES)}", file=sys.stderr)
         return 2
