@@ -2,17 +2,19 @@
 
 Per article: one ``articles`` row (inserted, or updated when the id is stored already:
 ``revision`` goes up, ``first_seen`` and ``ingest_date`` stay), its ``passages`` and its
-``pair_scores`` (the old ones are deleted first, so a re-post never duplicates). Rows go in
-with executemany (multi-row INSERTs on both backends). The article row is written first:
-on PostgreSQL that row lock makes two concurrent posts of the same id take turns.
+``pair_scores`` (the old ones are deleted first, so a re-post never duplicates). Passage and
+pair rows go in with ``COPY`` on PostgreSQL and one driver-level executemany on SQLite.
 
 Publication date: the article's ``published`` when given, else the date the article was
 first stored (``ingest_date``), which a later re-post without a date keeps.
 
-Rollup: the ``pair_days`` rows of every (pair, day) the call touches (before or after) are
-recomputed from ``pair_scores`` at the end of the same transaction. Writers take turns so
-that no recomputation misses another's rows: SQLite through ``BEGIN IMMEDIATE``, PostgreSQL
-through a transaction-level advisory lock taken first. Scoring happens before, outside the
+Rollup (``pair_days``), in the same transaction: the (pair, day) rows that re-posted
+articles leave are recomputed from the ``pair_scores`` rows that remain (a maximum cannot be
+taken back, so they are recomputed rather than decremented); the new rows are then added
+incrementally (count and sums added, maxima and strongest evidence compared), one upsert per
+batch, which keeps backfills of new articles cheap. Writers take turns so that no
+recomputation misses another's rows: SQLite through ``BEGIN IMMEDIATE``, PostgreSQL through
+a transaction-level advisory lock taken first. Scoring happens before, outside the
 transaction, so only the (fast) writing is serialised.
 """
 from __future__ import annotations
@@ -104,14 +106,16 @@ def ingest(conn: Connection, articles: list[dict], results: list[dict], keep_tex
     returned = {r.id: r for r in conn.execute(_upsert(conn), rows)}
 
     ids = list(latest)
-    touched: set[tuple[str, str, dt.date]] = set()
+    left: set[tuple[str, str, dt.date]] = set()  # (pair, day) keys of the rows replaced
     for k in range(0, len(ids), _CHUNK):
         chunk = ids[k:k + _CHUNK]
         for a, b, day in conn.execute(select(_PS.c.pair_a, _PS.c.pair_b, _PS.c.published)
                                       .where(_PS.c.article_id.in_(chunk)).distinct()):
-            touched.add((a, b, day if isinstance(day, dt.date) else dt.date.fromisoformat(day)))
+            left.add((a, b, day if isinstance(day, dt.date) else dt.date.fromisoformat(day)))
         conn.execute(delete(Passage).where(Passage.article_id.in_(chunk)))
         conn.execute(delete(PairScore).where(PairScore.article_id.in_(chunk)))
+    if left:
+        refresh_days(conn, sorted(left))
 
     passage_rows, pair_rows, out = [], [], []
     for ident, (art, res) in latest.items():
@@ -141,13 +145,72 @@ def ingest(conn: Connection, articles: list[dict], results: list[dict], keep_tex
         out.append({"id": ident, "status": "created" if returned[ident].revision == 1 else "updated",
                     "published": published.isoformat(), "published_given": parse_date(art.get("published")) is not None,
                     "model_version": str(model.get("version", "unknown")), "pairs": summary})
-    if passage_rows:
-        conn.execute(insert(Passage), passage_rows)
+    bulk_insert(conn, Passage.__table__, passage_rows)
+    bulk_insert(conn, _PS, pair_rows)
     if pair_rows:
-        conn.execute(insert(PairScore), pair_rows)
-    touched.update((r["pair_a"], r["pair_b"], r["published"]) for r in pair_rows)
-    refresh_days(conn, sorted(touched))
+        add_to_days(conn, pair_rows)
     return out
+
+
+def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:
+    """Insert many rows fast: COPY on PostgreSQL, the driver's executemany on SQLite."""
+    if not rows:
+        return
+    cols = list(rows[0])
+    if conn.dialect.name == "postgresql":
+        cursor = conn.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in cols])
+        return
+    if conn.dialect.name == "sqlite":
+        dates = [c for c in cols if isinstance(rows[0][c], dt.date)]
+        values = [tuple(row[c].isoformat() if c in dates else row[c] for c in cols) for row in rows]
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                             values)
+        return
+    conn.execute(insert(table), rows)
+
+
+def add_to_days(conn: Connection, pair_rows: list[dict]) -> None:
+    """Fold new ``pair_scores`` rows into ``pair_days``: one upsert of their per-(pair, day) aggregates."""
+    days: dict[tuple, dict] = {}
+    for r in pair_rows:
+        key = (r["pair_a"], r["pair_b"], r["published"])
+        d = days.get(key)
+        if d is None:
+            days[key] = {"pair_a": key[0], "pair_b": key[1], "day": key[2], "week": r["week"], "month": r["month"],
+                         "n": 1, **{"sum_" + lab: r[lab] for lab in LABELS}, "sum_tension": r["tension"],
+                         **{"max_" + lab: r[lab] for lab in LABELS}, "best_strength": r["strength"],
+                         "best_article_id": r["article_id"], "best_passage": r["evidence"]}
+            continue
+        d["n"] += 1
+        d["sum_tension"] += r["tension"]
+        for lab in LABELS:
+            d["sum_" + lab] += r[lab]
+            d["max_" + lab] = max(d["max_" + lab], r[lab])
+        if (-r["strength"], r["article_id"]) < (-d["best_strength"], d["best_article_id"]):
+            d["best_strength"], d["best_article_id"], d["best_passage"] = r["strength"], r["article_id"], r["evidence"]
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+
+        bigger = func.greatest
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+
+        bigger = func.max  # SQLite's two-argument max() is the scalar maximum
+    stmt = dialect_insert(_PD)
+    ex, old = stmt.excluded, _PD.c
+    new_wins = (ex.best_strength > old.best_strength) | (
+        (ex.best_strength == old.best_strength) & (ex.best_article_id < old.best_article_id))
+    updates = {"n": old.n + ex.n, "sum_tension": old.sum_tension + ex.sum_tension,
+               **{"sum_" + lab: old["sum_" + lab] + ex["sum_" + lab] for lab in LABELS},
+               **{"max_" + lab: bigger(old["max_" + lab], ex["max_" + lab]) for lab in LABELS},
+               "best_strength": case((new_wins, ex.best_strength), else_=old.best_strength),
+               "best_article_id": case((new_wins, ex.best_article_id), else_=old.best_article_id),
+               "best_passage": case((new_wins, ex.best_passage), else_=old.best_passage)}
+    conn.execute(stmt.on_conflict_do_update(index_elements=[old.pair_a, old.pair_b, old.day], set_=updates),
+                 list(days.values()))
 
 
 def refresh_days(conn: Connection, keys: list[tuple[str, str, dt.date]]) -> None:
