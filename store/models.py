@@ -17,6 +17,8 @@
   touches in the same transaction, so it always equals the rollup of ``pair_scores``.
   Timelines and rankings read only this table: a pair's three years are at most 1,096 rows
   however many articles it has.
+Article ids compare byte by byte (``COLLATE "C"`` on PostgreSQL, SQLite's default), so
+"smallest article id" means the same on both backends and in Python.
 Changing a table means a new migration in ``migrations/versions`` (tests check they agree).
 """
 from __future__ import annotations
@@ -32,6 +34,10 @@ from scoring.schemas import MAX_TITLE_CHARS as MAX_TITLE
 from .schemas import MAX_ID, MAX_SOURCE, MAX_URL
 
 
+# Article ids: byte order everywhere (PostgreSQL's default collation would order them by language rules).
+ArticleId = String(MAX_ID).with_variant(String(MAX_ID, collation="C"), "postgresql")
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -39,7 +45,7 @@ class Base(DeclarativeBase):
 class Article(Base):
     __tablename__ = "articles"
 
-    id: Mapped[str] = mapped_column(String(MAX_ID), primary_key=True)
+    id: Mapped[str] = mapped_column(ArticleId, primary_key=True)
     source: Mapped[str | None] = mapped_column(String(MAX_SOURCE))
     url: Mapped[str | None] = mapped_column(String(MAX_URL))
     title: Mapped[str | None] = mapped_column(String(MAX_TITLE))
@@ -63,7 +69,7 @@ class Article(Base):
 class Passage(Base):
     __tablename__ = "passages"
 
-    article_id: Mapped[str] = mapped_column(String(MAX_ID), ForeignKey("articles.id", ondelete="CASCADE"),
+    article_id: Mapped[str] = mapped_column(ArticleId, ForeignKey("articles.id", ondelete="CASCADE"),
                                             primary_key=True)
     idx: Mapped[int] = mapped_column(Integer, primary_key=True)
     start_char: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -77,7 +83,7 @@ class Passage(Base):
 class PairScore(Base):
     __tablename__ = "pair_scores"
 
-    article_id: Mapped[str] = mapped_column(String(MAX_ID), ForeignKey("articles.id", ondelete="CASCADE"),
+    article_id: Mapped[str] = mapped_column(ArticleId, ForeignKey("articles.id", ondelete="CASCADE"),
                                             primary_key=True)
     pair_a: Mapped[str] = mapped_column(String(3), primary_key=True)
     pair_b: Mapped[str] = mapped_column(String(3), primary_key=True)
@@ -112,7 +118,7 @@ class PairDay(Base):
     max_coercion: Mapped[float] = mapped_column(Float, nullable=False)
     max_human_rights: Mapped[float] = mapped_column(Float, nullable=False)
     best_strength: Mapped[float] = mapped_column(Float, nullable=False)
-    best_article_id: Mapped[str] = mapped_column(String(MAX_ID), nullable=False)
+    best_article_id: Mapped[str] = mapped_column(ArticleId, nullable=False)
     best_passage: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __table_args__ = (

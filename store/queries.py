@@ -92,25 +92,13 @@ def timeline(conn: Connection, a: str, b: str, date_from, date_to, interval: str
         return out
     lo = max(date_from, starts[0])
     hi = min(date_to, _last_day(starts[-1], interval))
-    col = {"day": _D.day, "week": _D.week, "month": _D.month}[interval]
-    where = and_(in_pair, _D.day >= lo, _D.day <= hi)
-    n = func.sum(_D.n)
-    cols = [col, n, func.sum(_D.sum_tension) / n, *[func.sum(_D["sum_" + lab]) / n for lab in LABELS],
-            *[func.max(_D["max_" + lab]) for lab in LABELS]]
+    agg, best = timeline_statements(a, b, lo, hi, interval)
     k = len(LABELS)
-    if interval == "day":  # one rollup row per point: its evidence comes along
-        cols += [func.max(_D.best_article_id), func.max(_D.best_passage)]
-    rows = {_as_date(r[0]): tuple(r) for r in conn.execute(select(*cols).where(where).group_by(col))}
-    if interval == "day":
+    rows = {_as_date(r[0]): tuple(r) for r in conn.execute(agg)}
+    if best is None:  # days: one rollup row per point, its evidence came along
         evidence = {b: {"article_id": r[-2], "passage": r[-1]} for b, r in rows.items()}
     else:
-        ranked = select(col.label("b"), _D.best_article_id, _D.best_passage,
-                        func.row_number().over(partition_by=col,
-                                               order_by=(_D.best_strength.desc(), _D.best_article_id)).label("rn")
-                        ).where(where).subquery()
-        evidence = {_as_date(b): {"article_id": art, "passage": passage}
-                    for b, art, passage in conn.execute(select(ranked.c.b, ranked.c.best_article_id,
-                                                               ranked.c.best_passage).where(ranked.c.rn == 1))}
+        evidence = {_as_date(b): {"article_id": art, "passage": passage} for b, art, passage in conn.execute(best)}
     for start in starts:
         r = rows.get(start)
         if r is None:
@@ -124,6 +112,26 @@ def timeline(conn: Connection, a: str, b: str, date_from, date_to, interval: str
             "tension_mean": _r(r[2]), "evidence": evidence.get(start),
         })
     return out
+
+
+def timeline_statements(a: str, b: str, lo: dt.date, hi: dt.date, interval: str):
+    """The timeline's two SELECTs on ``pair_days``: aggregates per interval, and its strongest evidence.
+
+    For days the evidence is a column of the first (one row per day), and the second is None.
+    """
+    col = {"day": _D.day, "week": _D.week, "month": _D.month}[interval]
+    where = and_(_D.pair_a == a, _D.pair_b == b, _D.day >= lo, _D.day <= hi)
+    n = func.sum(_D.n)
+    cols = [col, n, func.sum(_D.sum_tension) / n, *[func.sum(_D["sum_" + lab]) / n for lab in LABELS],
+            *[func.max(_D["max_" + lab]) for lab in LABELS]]
+    if interval == "day":
+        return select(*cols, func.max(_D.best_article_id), func.max(_D.best_passage)).where(where).group_by(col), None
+    ranked = select(col.label("b"), _D.best_article_id, _D.best_passage,
+                    func.row_number().over(partition_by=col,
+                                           order_by=(_D.best_strength.desc(), _D.best_article_id)).label("rn")
+                    ).where(where).subquery()
+    best = select(ranked.c.b, ranked.c.best_article_id, ranked.c.best_passage).where(ranked.c.rn == 1)
+    return select(*cols).where(where).group_by(col), best
 
 
 def _iso(day) -> str | None:

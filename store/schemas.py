@@ -163,7 +163,7 @@ class PairsQuerySchema(_WindowSchema):
                           metadata={"description": "desc: most tense (highest) first; asc: most cooperative first."})
     limit = fields.Integer(load_default=DEFAULT_PAGE, validate=validate.Range(min=1, max=MAX_PAGE),
                            metadata={"description": f"Pairs per page (1 to {MAX_PAGE})."})
-    min_articles = fields.Integer(load_default=1, validate=validate.Range(min=1),
+    min_articles = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000_000),
                                   metadata={"description": "Leave out pairs with fewer articles in the window."})
 
 

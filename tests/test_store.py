@@ -168,6 +168,13 @@ def test_migrations_match_the_models_and_downgrade(db_url):
         with engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
         assert diff == [], f"models and migrations disagree: {diff}"
+        if engine.dialect.name == "postgresql":  # article ids in byte order (migration 0003)
+            with engine.connect() as conn:
+                got = set(conn.exec_driver_sql(
+                    "SELECT table_name, column_name, collation_name FROM information_schema.columns "
+                    "WHERE column_name IN ('id', 'article_id', 'best_article_id') AND table_schema = current_schema()"))
+            assert got == {("articles", "id", "C"), ("passages", "article_id", "C"), ("pair_scores", "article_id", "C"),
+                           ("pair_days", "best_article_id", "C")}
         downgrade(engine, "base")
         assert current_revision(engine) is None
         migrate(engine)
@@ -436,12 +443,17 @@ def test_timeline_pagination_defaults_and_ties(store):
     auto = store.timeline("CHN", "JPN", interval="day")
     assert (auto["from"], auto["to"]) == (min(r["date"] for r in rows).isoformat(), max(r["date"] for r in rows).isoformat())
     assert store.timeline("FRA", "DEU")["points"] == []
-    # equal strength in one interval: the smallest article id is the evidence
+    # equal strength in one interval: the smallest article id, in byte order ("Zed" < "apple"), is the evidence
     same = {"alliance": 0.2, "coercion": 0.99, "human_rights": 0.1}
-    store.ingest([{"id": "zz", "text": "t", "published": "2030-01-02"}, {"id": "yy", "text": "t", "published": "2030-01-03"}],
-                 [result("zz", [("CHN", "JPN", same)]), result("yy", [("CHN", "JPN", same)])])
+    ids = ["apple", "zz", "Zed"]
+    store.ingest([{"id": i, "text": "t", "published": f"2030-01-0{2 + k}"} for k, i in enumerate(ids)],
+                 [result(i, [("CHN", "JPN", same)]) for i in ids])
     week = store.timeline("CHN", "JPN", dt.date(2030, 1, 1), dt.date(2030, 1, 5), "week")
-    assert week["points"][0]["evidence"] == {"article_id": "yy", "passage": 0}
+    assert week["points"][0]["evidence"] == {"article_id": "Zed", "passage": 0}
+    store.ingest([{"id": "Zed", "text": "t", "published": "2030-01-04"}], [result("Zed", [("CHN", "JPN", same)])])
+    week = store.timeline("CHN", "JPN", dt.date(2030, 1, 1), dt.date(2030, 1, 5), "week")  # after a recompute
+    assert week["points"][0]["evidence"] == {"article_id": "Zed", "passage": 0}
+    _assert_rollup_consistent(store)
 
 
 # ---- rankings -----------------------------------------------------------------------------
