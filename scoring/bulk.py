@@ -293,6 +293,9 @@ def expand_inputs(patterns: list[str]) -> list[dict]:
 
     found: dict[str, dict] = {}
     for pattern in patterns:
+        if pattern == "-":
+            raise BulkError("bulk reads files (its workers read them in parallel), not standard input: write the "
+                            "lines to a file, or use `python -m scoring score --input -`")
         try:
             fs, path = _fs(pattern)
         except (ImportError, ValueError) as exc:
@@ -451,9 +454,9 @@ def _connect(scheduler: str | None, workers: int | None, timeout: float):
                             f"with `dask worker {scheduler}`") from None
         return client, None, f"scheduler {scheduler}"
     n = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-    dashboard = ":0" if _has_bokeh() else None
+    # A free port for the scheduler's HTTP server (the dashboard, with bokeh), not a fixed 8787 another run may hold.
     # Worker log lines (a failed task's traceback ...) would repeat what the run reports itself.
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=dashboard,
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=logging.ERROR)
     client = Client(cluster, set_as_default=False)
     return client, cluster, f"local cluster of {n} worker processes"

@@ -31,7 +31,7 @@ def cluster():
     """One local Dask cluster for the whole module: (scheduler address, client)."""
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as lc, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as lc, \
             Client(lc, set_as_default=False) as client:
         yield lc.scheduler_address, client
 
@@ -276,6 +276,8 @@ def test_usage_errors(first_run, tmp_path, capsys, monkeypatch):
     src = first_run["inputs"][0]
     assert _bulk("--input", tmp_path / "nothing-*.jsonl", "--output", tmp_path / "o") == 2
     assert "no files match" in capsys.readouterr().err
+    assert _bulk("--input", "-", "--output", tmp_path / "o") == 2
+    assert "not standard input" in capsys.readouterr().err
     assert _bulk("--input", tmp_path, "--output", tmp_path / "o") == 2
     assert "is a directory" in capsys.readouterr().err
     (tmp_path / "full").mkdir()
@@ -319,3 +321,16 @@ def test_parquet_round_trips_to_the_library_json(first_run, cluster, scorer, tmp
             rows.append(json.dumps({k: row[k] if k == "id" else json.loads(row[k]) for k in bulk.PARQUET_COLUMNS},
                                    ensure_ascii=False))
     assert rows == _expected(scorer, [src])
+
+
+# ---- without --scheduler: its own local cluster ----------------------------------------------
+
+def test_own_local_cluster_when_no_scheduler_is_given(scorer, tmp_path, capsys):
+    src = _write(tmp_path / "a.jsonl", _lines(0, 4, 0, 300))
+    out = tmp_path / "out"
+    assert main(["bulk", "--input", str(src), "--output", str(out), "--workers", "1", "--partition-lines", "2"]) == 0
+    err = capsys.readouterr().err
+    assert "local cluster of 1 worker processes" in err and "2/2 partitions" in err and "complete" in err
+    assert _outputs(out) == _expected(scorer, [src])
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["status"] == "complete" and man["runs"][-1]["scheduler"] == "local"
