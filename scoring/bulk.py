@@ -28,7 +28,7 @@ Without ``--scheduler`` a :class:`distributed.LocalCluster` uses one single-thre
 process per core (scoring is CPU-bound Python). Dask is imported inside the functions that
 need it, so ``import scoring`` stays light. Exit status: 0 complete, 1 complete but some lines
 were bad, 2 usage, model or storage errors, 3 incomplete (some partitions failed or the run was
-interrupted: rerun the same command to finish it).
+interrupted: rerun the same command to finish it). Guide, scaling and cluster set-up: docs/bulk.md.
 """
 from __future__ import annotations
 
