@@ -33,7 +33,7 @@ def _projection(featurizer: Featurizer, coef: np.ndarray) -> np.ndarray:
     if key not in cache:
         cache.clear()
         table = featurizer.tables().vec_table
-        cache[key] = (coef, table @ coef[:, featurizer.n_sparse_:].T.astype(np.float32))
+        cache[key] = (coef, table.astype(np.float64) @ coef[:, featurizer.n_sparse_:].T)
     return cache[key][1]
 
 
@@ -92,7 +92,7 @@ def explain_rows(X, coef: np.ndarray, spans: Spans, featurizer: Featurizer, offs
     shares = None
     if featurizer.use_vectors and len(spans.vec_id):
         proj = _projection(featurizer, coef)
-        shares = proj[spans.vec_id].T.astype(np.float64) * spans.vec_factor[None, :]  # (labels, occurrences)
+        shares = proj[spans.vec_id].T * spans.vec_factor[None, :]  # (labels, occurrences)
         vec_keys = t.vec_col[spans.vec_id]
         vec_keys = np.where(vec_keys >= 0, vec_keys, n_sparse + spans.vec_id)
         rows_all = np.concatenate([rows_s, spans.vec_row])

@@ -112,21 +112,18 @@ class Lexicon(NamedTuple):
     def matches(self, words: list[str]) -> list[tuple[str, int, int]]:
         """Greedy longest-first matches as (feature name, first token, last token + 1)."""
         out = []
-        longest, phrases = self.longest, self.phrases
-        i, n = 0, len(words)
-        while i < n:
-            k = longest.get(words[i])
-            if k is None:
-                i += 1
+        phrases = self.phrases
+        n = len(words)
+        nxt = 0  # first token not yet inside a match
+        for i, k in enumerate(map(self.longest.get, words)):
+            if k is None or i < nxt:
                 continue
             for size in range(min(k, n - i), 0, -1):
                 name = phrases.get(words[i] if size == 1 else " ".join(words[i:i + size]))
                 if name:
                     out.append((name, i, i + size))
-                    i += size
+                    nxt = i + size
                     break
-            else:
-                i += 1
         return out
 
 
@@ -203,9 +200,41 @@ class _Tables(NamedTuple):
 
 
 def _row_normalise(M: sp.csr_matrix, scale: float = 1.0) -> sp.csr_matrix:
-    norms = np.sqrt(np.asarray(M.multiply(M).sum(axis=1)).ravel())
+    """Scale each row of M (in place) to L2 length ``scale``; empty rows stay empty."""
+    counts = np.diff(M.indptr)
+    sq = np.zeros(M.shape[0])
+    nonempty = counts > 0
+    if nonempty.any():
+        sq[nonempty] = np.add.reduceat(M.data * M.data, M.indptr[:-1][nonempty])
+    norms = np.sqrt(sq)
     norms[norms == 0] = 1.0
-    return sp.diags(scale / norms) @ M
+    M.data *= np.repeat(scale / norms, counts)
+    return M
+
+
+def _concat_columns(n: int, width: int, blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> sp.csr_matrix:
+    """One CSR matrix from row-aligned CSR blocks whose columns are disjoint and ascending.
+
+    Cheaper than scipy's addition or hstack for the small batches of single requests: one
+    scatter per block, no sort.
+    """
+    counts = [np.diff(ip) for ip, _, _ in blocks]
+    per_row = np.sum(counts, axis=0) if blocks else np.zeros(n, dtype=np.int64)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(per_row, out=indptr[1:])
+    indices = np.empty(indptr[-1], dtype=np.int32)
+    data = np.empty(indptr[-1])
+    before = np.zeros(n, dtype=np.int64)
+    rows = np.arange(n)
+    for (ip, ind, dat), cnt in zip(blocks, counts):
+        row = np.repeat(rows, cnt)
+        pos = indptr[row] + before[row] + (np.arange(len(ind)) - ip[row])
+        indices[pos] = ind
+        data[pos] = dat
+        before += cnt
+    X = sp.csr_matrix((data, indices, indptr), shape=(n, width))
+    X.has_sorted_indices = True
+    return X
 
 
 @dataclass
@@ -312,12 +341,12 @@ class Featurizer:
             bi[row[1:] != row[:-1]] = -1  # no pairs across passages
         u_pos = np.flatnonzero(uni >= 0)
         b_pos = np.flatnonzero(bi >= 0)
-        w_rows = np.concatenate([row[u_pos], row[b_pos]])
-        w_cols = np.concatenate([uni[u_pos], bi[b_pos]])
-        X = self._tfidf(w_rows, w_cols, n, 1.0)
-        if lexicon is not None:
+        blocks = []
+        if lexicon is not None:  # lexicon columns ("cameo:...") sort before word columns ("w:...")
             lex = np.asarray(lex_found, dtype=np.int64).reshape(-1, 3)
-            X = X + self._tfidf(row[lex[:, 1]], lex[:, 0], n, self.lexicon_weight)
+            blocks.append(self._tfidf(row[lex[:, 1]], lex[:, 0], n, self.lexicon_weight))
+        blocks.append(self._tfidf(np.concatenate([row[u_pos], row[b_pos]]), np.concatenate([uni[u_pos], bi[b_pos]]),
+                                  n, 1.0))
         empty_i, empty_f = np.zeros(0, dtype=np.int64), np.zeros(0)
         vec_parts = (empty_i, empty_i, empty_f)
         v_pos = empty_i
@@ -326,16 +355,24 @@ class Featurizer:
             v_pos = np.flatnonzero(vid >= 0)
             v_rows, ids = row[v_pos], vid[v_pos]
             weights = t.vec_weight[ids]
-            W = sp.csr_matrix((weights, (v_rows, ids)), shape=(n, len(t.vec_index)))
-            total = np.asarray(W.sum(axis=1)).ravel()
+            # weighted sum of the needed table rows per passage, in float64 (exact explanations)
+            mean = np.zeros((n, t.vec_table.shape[1]))
+            total = np.zeros(n)
+            if len(ids):
+                seg = np.flatnonzero(np.r_[True, v_rows[1:] != v_rows[:-1]])
+                present = v_rows[seg]
+                mean[present] = np.add.reduceat(t.vec_table[ids].astype(np.float64) * weights[:, None], seg)
+                total[present] = np.add.reduceat(weights, seg)
             total[total == 0] = 1.0
-            mean = np.asarray(W @ t.vec_table) / total[:, None]
+            mean /= total[:, None]
             norm = np.sqrt(np.einsum("ij,ij->i", mean, mean))
             norm[norm == 0] = 1.0
             dense = mean * (self.vector_scale / norm)[:, None]
-            X = sp.hstack([X, sp.csr_matrix(dense)], format="csr")
+            d = dense.shape[1]
+            blocks.append((np.arange(0, n * d + 1, d), np.tile(np.arange(self.n_sparse_, self.n_sparse_ + d), n),
+                           dense.ravel()))
             vec_parts = (v_rows, ids, weights * (self.vector_scale / (total * norm))[v_rows])
-        X = sp.csr_matrix(X)
+        X = _concat_columns(n, len(self.feature_names_), blocks)
         if not spans:
             return X
         s_a = np.asarray(starts, dtype=np.int64)
@@ -358,11 +395,13 @@ class Featurizer:
         return X, Spans(np.concatenate(o_row), np.concatenate(o_key), np.concatenate(o_s) if o_s else empty_i,
                         np.concatenate(o_e), *vec_parts)
 
-    def _tfidf(self, rows: np.ndarray, cols: np.ndarray, n: int, scale: float) -> sp.csr_matrix:
+    def _tfidf(self, rows: np.ndarray, cols: np.ndarray, n: int, scale: float):
+        """One block's CSR arrays (indptr, indices, data): sublinear tf x idf, rows L2-normalised."""
         M = sp.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(n, self.n_sparse_))
         M.sum_duplicates()
         M.data = (1.0 + np.log(M.data)) * self.idf_[M.indices]
-        return _row_normalise(M, scale)
+        M = _row_normalise(M, scale)
+        return M.indptr, M.indices, M.data
 
     def fit_transform(self, docs: Sequence[Doc]):
         return self.fit(docs).transform(docs)
