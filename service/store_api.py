@@ -87,9 +87,13 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
 
 
-def _store():
+def _holder() -> StoreHolder:
+    """The store holder, after the API key check; 404 saying how to enable it when the store is off."""
     require_api_key(current_app.config["API_KEYS"])
-    return current_app.extensions["tension.store"].get()
+    holder = current_app.extensions["tension.store"]
+    if not holder.enabled:
+        raise ApiError(404, OFF_DETAIL)
+    return holder
 
 
 def _invalid(messages, what: str = "request") -> ApiError:
@@ -122,10 +126,7 @@ def _unavailable(exc) -> ApiError:
 
 @bp.post("/v1/articles")
 def post_articles():
-    require_api_key(current_app.config["API_KEYS"])
-    holder = current_app.extensions["tension.store"]
-    if not holder.enabled:
-        raise ApiError(404, OFF_DETAIL)
+    holder = _holder()
     body = json_body()
     batch = isinstance(body, dict) and "articles" in body
     items = body["articles"] if batch and isinstance(body["articles"], list) else [body]
@@ -161,9 +162,10 @@ def post_articles():
 
 @bp.get("/v1/articles/<path:article_id>")
 def get_article(article_id: str):
-    store = _store()
+    holder = _holder()
     if len(article_id) > ss.MAX_ID:
         raise _invalid({"id": [f"is over {ss.MAX_ID} characters"]})
+    store = holder.get()
     from store.db import StoreUnavailable
 
     try:
@@ -177,12 +179,13 @@ def get_article(article_id: str):
 
 @bp.get("/v1/pairs/<pair>/timeline")
 def timeline(pair: str):
+    holder = _holder()
     try:
         (a, b), bad = ss.parse_pair(pair), None
     except ValidationError as err:
         (a, b), bad = ("", ""), err.messages
     q = _query(ss.TimelineQuerySchema(), bad)
-    store = _store()
+    store = holder.get()
     from store.db import StoreUnavailable
 
     try:
@@ -192,8 +195,9 @@ def timeline(pair: str):
 
 
 def _ranking(country: str | None, path_errors: dict | None = None):
+    holder = _holder()
     q = _query(ss.PairsQuerySchema(), path_errors)
-    store = _store()
+    store = holder.get()
     from store.db import StoreUnavailable
 
     try:

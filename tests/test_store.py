@@ -743,7 +743,8 @@ def test_store_off_answers_404_and_opens_nothing(make_app, db_url):
     c = app.test_client()
     for method, url in [("get", "/v1/pairs"), ("get", "/v1/pairs/CHN-JPN/timeline"),
                         ("get", "/v1/countries/JPN/partners"), ("get", "/v1/articles/x"),
-                        ("post", "/v1/articles")]:
+                        ("post", "/v1/articles"), ("get", "/v1/pairs/chn-x/timeline?interval=year"),
+                        ("get", "/v1/pairs?limit=0")]:
         resp = getattr(c, method)(url, json={"id": "x", "text": "Japan."} if method == "post" else None)
         body = _problem(resp, 404)
         assert "TENSION_STORE=on" in body["detail"]
