@@ -128,13 +128,14 @@ class Scorer:
             Pa = P[rows]
             explanations = explanations_all[rows] if want_spans and art.get("explain", True) else None
             passages = []
+            rounded = np.round(Pa, 4).tolist()
+            passed = (Pa >= thresholds).tolist()
             for i, (start, end) in enumerate(spans):
-                p = Pa[i]
                 item = {
                     "index": i, "start": start, "end": end, "text": text[start:end],
                     "countries": passage_countries[i],
-                    "scores": {label: round(float(p[j]), 4) for j, label in enumerate(labels)},
-                    "labels": [label for j, label in enumerate(labels) if p[j] >= thresholds[j]],
+                    "scores": dict(zip(labels, rounded[i])),
+                    "labels": [label for label, ok in zip(labels, passed[i]) if ok],
                 }
                 if explanations is not None:
                     item["explanations"] = explanations[i]
