@@ -28,3 +28,6 @@ limit_request_fields = 100
 accesslog = None  # the app writes structured access logs itself
 errorlog = "-"
 loglevel = os.environ.get("TENSION_LOG_LEVEL", "info").lower()
+# No control socket: reloads use signals (HUP) or the admin endpoint, and the socket's
+# default home ($HOME/.gunicorn) is read-only in the container.
+control_socket_disable = True
