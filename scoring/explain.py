@@ -37,7 +37,7 @@ def _projection(featurizer: Featurizer, coef: np.ndarray) -> np.ndarray:
     return cache[key][1]
 
 
-def _ranked(row: np.ndarray, value: np.ndarray, indptr_of_row: np.ndarray, k: int | None) -> np.ndarray:
+def _ranked(row: np.ndarray, value: np.ndarray, k: int | None) -> np.ndarray:
     """Positions of the k largest ``value`` per row (all, with k=None), rows ascending."""
     if not len(value):
         return np.zeros(0, dtype=np.int64)
@@ -50,22 +50,29 @@ def _ranked(row: np.ndarray, value: np.ndarray, indptr_of_row: np.ndarray, k: in
     return order[np.arange(len(order)) - first < k]
 
 
-def _picks(M: sp.csr_matrix, k: int | None, negative: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Indices into M.data of each row's k largest positive (then k most negative) values, in order."""
-    data = M.data
-    row = np.repeat(np.arange(M.shape[0]), np.diff(M.indptr))
-    pos_idx = np.flatnonzero(data > 0)
-    pos = pos_idx[_ranked(row[pos_idx], data[pos_idx], M.indptr, k)]
+def _picks(row: np.ndarray, sums: np.ndarray, k: int | None, negative: bool) -> np.ndarray:
+    """Indices of each row's k largest positive (then k most negative) sums, rows ascending."""
+    pos_idx = np.flatnonzero(sums > 0)
+    pos = pos_idx[_ranked(row[pos_idx], sums[pos_idx], k)]
     if not negative and k is not None:
-        return pos, row[pos]
-    neg_idx = np.flatnonzero(data < 0)
-    neg = neg_idx[_ranked(row[neg_idx], -data[neg_idx], M.indptr, k)]
+        return pos
+    neg_idx = np.flatnonzero(sums < 0)
+    neg = neg_idx[_ranked(row[neg_idx], -sums[neg_idx], k)]
     both = np.concatenate([pos, neg])
     # positives (largest first) before negatives (most negative first) within each row
     kind = np.concatenate([np.zeros(len(pos), dtype=np.int64), np.ones(len(neg), dtype=np.int64)])
-    seq = np.arange(len(both))
-    final = np.lexsort((seq, kind, row[both]))
-    return both[final], row[both][final]
+    final = np.lexsort((np.arange(len(both)), kind, row[both]))
+    return both[final]
+
+
+def _display_names(featurizer: Featurizer) -> list[str]:
+    """Display name per explanation key (sparse columns, then vector-table words), cached."""
+    cached = featurizer.__dict__.get("_display_cache")
+    if cached is None:
+        t = featurizer.tables()
+        cached = [display_name(n) for n in featurizer.feature_names_[:featurizer.n_sparse_]] + list(t.vec_words or [])
+        featurizer.__dict__["_display_cache"] = cached
+    return cached
 
 
 def explain_rows(X, coef: np.ndarray, spans: Spans, featurizer: Featurizer, offsets: list[int],
@@ -83,7 +90,6 @@ def explain_rows(X, coef: np.ndarray, spans: Spans, featurizer: Featurizer, offs
     n = X.shape[0]
     t = featurizer.tables()
     n_sparse = featurizer.n_sparse_
-    names = featurizer.feature_names_
     row_of = np.repeat(np.arange(n), np.diff(X.indptr))
     mask = X.indices < n_sparse
     rows_s, cols_s = row_of[mask], X.indices[mask].astype(np.int64)
@@ -106,19 +112,21 @@ def explain_rows(X, coef: np.ndarray, spans: Spans, featurizer: Featurizer, offs
     base = np.asarray(offsets, dtype=np.int64)[spans.occ_row[occ_order]] if len(occ_order) else occ_order
     occ_pairs = list(zip((spans.occ_start[occ_order] + base).tolist(), (spans.occ_end[occ_order] + base).tolist()))
 
+    # one entry per (passage, item): word, word pair, lexicon category or vector-only word
+    code = rows_all * width + keys_all
+    uniq, inverse = np.unique(code, return_inverse=True)
+    u_row, u_key = uniq // width, uniq % width
+    lo_all = np.searchsorted(occ_sorted, uniq, "left")
+    hi_all = np.searchsorted(occ_sorted, uniq, "right")
+    display = _display_names(featurizer)
+
     out: list[dict] = [{label: [] for label in labels} for _ in range(n)]
     for li, label in enumerate(labels):
         vals = contrib[li] if shares is None else np.concatenate([contrib[li], shares[li]])
-        M = sp.csr_matrix((vals, (rows_all, keys_all)), shape=(n, width))
-        M.sum_duplicates()
-        idx, rows = _picks(M, k, negative)
-        keys = M.indices[idx].astype(np.int64)
-        weights = M.data[idx]
-        code = rows * width + keys
-        lo = np.searchsorted(occ_sorted, code, "left").tolist()
-        hi = np.searchsorted(occ_sorted, code, "right").tolist()
-        for r, key, w, a, b in zip(rows.tolist(), keys.tolist(),
-                                   (np.round(weights, 4) if k is not None else weights).tolist(), lo, hi):
-            name = display_name(names[key]) if key < n_sparse else t.vec_words[key - n_sparse]
-            out[r][label].append({"feature": name, "weight": w, "spans": occ_pairs[a:b]})
+        sums = np.bincount(inverse, weights=vals, minlength=len(uniq))
+        idx = _picks(u_row, sums, k, negative)
+        weights = np.round(sums[idx], 4) if k is not None else sums[idx]
+        for r, key, w, a, b in zip(u_row[idx].tolist(), u_key[idx].tolist(), weights.tolist(),
+                                   lo_all[idx].tolist(), hi_all[idx].tolist()):
+            out[r][label].append({"feature": display[key], "weight": w, "spans": occ_pairs[a:b]})
     return out
