@@ -25,7 +25,9 @@ class ArticleSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    text = fields.String(required=True, metadata={"description": f"Article text, 1 to {MAX_TEXT_CHARS} characters."})
+    text = fields.String(required=True, metadata={
+        "description": f"Article text, 1 to {MAX_TEXT_CHARS} characters, not only white space (over the limit: 413).",
+        "minLength": 1, "maxLength": MAX_TEXT_CHARS, "pattern": r"\S"})
     id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_ID_CHARS),
                        metadata={"description": "Caller's identifier, echoed back."})
     title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_TITLE_CHARS))
@@ -53,9 +55,23 @@ class BatchSchema(Schema):
 
 # ---- responses (documentation; the engine builds plain dicts of this shape) -------------
 
+ScoresSchema = Schema.from_dict(
+    {label: fields.Float(required=True, validate=validate.Range(0.0, 1.0)) for label in LABELS}, name="Scores")
+
+
 def _scores_field():
-    return fields.Dict(keys=fields.String(validate=validate.OneOf(LABELS)), values=fields.Float(),
-                       metadata={"description": "Probability per label: " + ", ".join(LABELS)})
+    return fields.Nested(ScoresSchema, required=True,
+                         metadata={"description": "Probability per label: " + ", ".join(LABELS)})
+
+
+def _labels_field():
+    return fields.List(fields.String(validate=validate.OneOf(LABELS)), required=True,
+                       metadata={"description": "Labels whose score reaches the model's threshold."})
+
+
+def _tension_field():
+    return fields.Float(required=True, validate=validate.Range(-1.0, 1.0),
+                        metadata={"description": "In [-1, 1]; see GET /v1/model tension_formula."})
 
 
 class SpanFeatureSchema(Schema):
@@ -73,8 +89,10 @@ class PassageSchema(Schema):
     text = fields.String(required=True)
     countries = fields.List(fields.String(), required=True)
     scores = _scores_field()
-    labels = fields.List(fields.String(), required=True)
-    explanations = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(SpanFeatureSchema)))
+    labels = _labels_field()
+    explanations = fields.Dict(keys=fields.String(validate=validate.OneOf(LABELS)),
+                               values=fields.List(fields.Nested(SpanFeatureSchema)),
+                               metadata={"description": "Per label, the strongest features (absent with explain false)."})
 
 
 class MentionSchema(Schema):
@@ -88,9 +106,9 @@ class CountrySchema(Schema):
     name = fields.String(required=True)
     mentions = fields.List(fields.Nested(MentionSchema), required=True)
     scores = _scores_field()
-    labels = fields.List(fields.String())
-    tension = fields.Float()
-    evidence = fields.List(fields.Integer())
+    labels = _labels_field()
+    tension = _tension_field()
+    evidence = fields.List(fields.Integer(), required=True, metadata={"description": "Passage indexes, strongest first."})
 
 
 class OrganisationSchema(Schema):
@@ -102,8 +120,8 @@ class OrganisationSchema(Schema):
 class PairSchema(Schema):
     pair = fields.List(fields.String(), required=True, metadata={"description": "Two codes, alphabetical."})
     scores = _scores_field()
-    labels = fields.List(fields.String(), required=True)
-    tension = fields.Float(required=True, metadata={"description": "In [-1, 1]; see GET /v1/model tension_formula."})
+    labels = _labels_field()
+    tension = _tension_field()
     evidence = fields.List(fields.Integer(), required=True, metadata={"description": "Passage indexes, strongest first."})
 
 
@@ -113,7 +131,7 @@ class ModelRefSchema(Schema):
 
 
 class ResultSchema(Schema):
-    id = fields.String(allow_none=True)
+    id = fields.String(required=True, allow_none=True, metadata={"description": "The article's id as sent, or null."})
     model = fields.Nested(ModelRefSchema, required=True)
     passages = fields.List(fields.Nested(PassageSchema), required=True)
     countries = fields.List(fields.Nested(CountrySchema), required=True)

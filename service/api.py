@@ -1,9 +1,10 @@
 """The REST API: ``/v1/score``, ``/v1/score/batch``, ``/v1/model``, health, admin reload.
 
-Bodies are parsed here (strict JSON: duplicate keys, non-JSON, wrong content type and
-nesting too deep are refused with a problem response) and validated with the marshmallow
-schemas in ``scoring.schemas``; the same schemas generate ``/openapi.json``
-(``service.openapi``). The views hand validated articles to the engine in one batch.
+Bodies are parsed here (strict JSON: duplicate keys, non-JSON, NaN/Infinity, numbers too
+large to represent, wrong content type and nesting too deep are refused with a problem
+response) and validated with the marshmallow schemas in ``scoring.schemas``; the same
+schemas generate ``/openapi.json`` (``service.openapi``). The views hand validated
+articles to the engine in one batch.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import time
 
 from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from scoring.model import ModelError
 from scoring.schemas import MAX_BATCH, BatchSchema, text_too_long, validate_article
@@ -36,16 +38,38 @@ def _no_duplicates(pairs):
     return seen
 
 
+def _no_constant(name):
+    raise ApiError(400, f"The JSON body holds {name}, which is not JSON; send a number or null.")
+
+
+def _finite_float(literal):
+    value = float(literal)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ApiError(400, "The JSON body holds a number too large to represent; no field takes numbers that large.")
+    return value
+
+
+def _bounded_int(literal):
+    if len(literal) > 100:
+        raise ApiError(400, f"The JSON body holds an integer of {len(literal)} digits; no field takes numbers that large.")
+    return int(literal)
+
+
 def json_body():
     """The request's JSON body, or a problem response saying what is wrong with it."""
     ctype = (request.mimetype or "").lower()
     if ctype != "application/json" and not ctype.endswith("+json"):
         raise ApiError(415, "Send the body as JSON with 'Content-Type: application/json'.")
     raw = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH, before any work
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is None and limit and len(raw) >= limit and request.environ["wsgi.input"].read(1):
+        # a body without Content-Length (chunked) is cut at the limit by Werkzeug: refuse it, don't parse half
+        raise RequestEntityTooLarge()
     if not raw.strip():
         raise ApiError(400, "The request body is empty; send a JSON object.")
     try:
-        return json.loads(raw, object_pairs_hook=_no_duplicates)
+        return json.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_no_constant,
+                          parse_float=_finite_float, parse_int=_bounded_int)
     except ApiError:
         raise
     except RecursionError:

@@ -72,8 +72,24 @@ def build_spec(api_keys_enabled: bool) -> dict:
     status = {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}}
     spec.path("/healthz", operations={"get": {"summary": "The process is up", "responses": {
         "200": {"description": "Up", "content": {"application/json": {"schema": status}}}}}})
+    ready = {"type": "object", "required": ["status", "model"],
+             "properties": {"status": {"type": "string", "enum": ["ready"]}, "model": "ModelRef"}}
     spec.path("/readyz", operations={"get": {"summary": "A verified model is loaded", "responses": {
-        "200": {"description": "Ready", "content": {"application/json": {"schema": status}}}, **_errors(503)}}})
+        "200": {"description": "Ready", "content": {"application/json": {"schema": ready}}},
+        **_errors(503)}}})
+    spec.components.security_scheme("adminToken", {"type": "http", "scheme": "bearer",
+                                                   "description": "The token set in TENSION_ADMIN_TOKEN."})
+    reloaded = {"type": "object", "required": ["status", "previous", "model"],
+                "properties": {"status": {"type": "string", "enum": ["reloaded"]},
+                               "previous": {"type": "string", "nullable": True}, "model": "ModelRef"}}
+    spec.path("/v1/admin/reload", operations={"post": {
+        "summary": "Load and verify the model models/CURRENT names now, then serve it (no request fails)",
+        "description": "Needs the admin token; disabled (403) when the server sets none. Under gunicorn every "
+                       "worker is then replaced gracefully (as with kill -HUP on the master). A model that "
+                       "fails verification is not switched to (409) and the current one stays in service.",
+        "security": [{"adminToken": []}],
+        "responses": {"200": {"description": "Switched", "content": {"application/json": {"schema": reloaded}}},
+                      **_errors(401, 403, 409)}}})
     store_api.document(spec, sec)  # the article store: /v1/articles, /v1/pairs, /v1/countries
     return spec.to_dict()
 
