@@ -191,26 +191,31 @@ def add_to_days(conn: Connection, pair_rows: list[dict]) -> None:
             d["max_" + lab] = max(d["max_" + lab], r[lab])
         if (-r["strength"], r["article_id"]) < (-d["best_strength"], d["best_article_id"]):
             d["best_strength"], d["best_article_id"], d["best_passage"] = r["strength"], r["article_id"], r["evidence"]
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-
-        bigger = func.greatest
+    pg = conn.dialect.name == "postgresql"
+    rows = list(days.values())
+    cols = list(rows[0])
+    keep = (_PD.c.pair_a.name, _PD.c.pair_b.name, _PD.c.day.name)
+    bigger = "greatest" if pg else "max"  # SQLite's two-argument max() is the scalar maximum
+    new_wins = ("(excluded.best_strength > pair_days.best_strength OR (excluded.best_strength = "
+                "pair_days.best_strength AND excluded.best_article_id < pair_days.best_article_id))")
+    sets = []
+    for c in cols:
+        if c in keep or c in ("week", "month"):
+            continue
+        if c == "n" or c.startswith("sum_"):
+            sets.append(f"{c} = pair_days.{c} + excluded.{c}")
+        elif c.startswith("max_"):
+            sets.append(f"{c} = {bigger}(pair_days.{c}, excluded.{c})")
+        else:  # best_strength, best_article_id, best_passage
+            sets.append(f"{c} = CASE WHEN {new_wins} THEN excluded.{c} ELSE pair_days.{c} END")
+    mark = "%s" if pg else "?"
+    sql = (f"INSERT INTO pair_days ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))}) "
+           f"ON CONFLICT ({', '.join(keep)}) DO UPDATE SET {', '.join(sets)}")
+    if pg:
+        values = [tuple(r[c] for c in cols) for r in rows]
     else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-
-        bigger = func.max  # SQLite's two-argument max() is the scalar maximum
-    stmt = dialect_insert(_PD)
-    ex, old = stmt.excluded, _PD.c
-    new_wins = (ex.best_strength > old.best_strength) | (
-        (ex.best_strength == old.best_strength) & (ex.best_article_id < old.best_article_id))
-    updates = {"n": old.n + ex.n, "sum_tension": old.sum_tension + ex.sum_tension,
-               **{"sum_" + lab: old["sum_" + lab] + ex["sum_" + lab] for lab in LABELS},
-               **{"max_" + lab: bigger(old["max_" + lab], ex["max_" + lab]) for lab in LABELS},
-               "best_strength": case((new_wins, ex.best_strength), else_=old.best_strength),
-               "best_article_id": case((new_wins, ex.best_article_id), else_=old.best_article_id),
-               "best_passage": case((new_wins, ex.best_passage), else_=old.best_passage)}
-    conn.execute(stmt.on_conflict_do_update(index_elements=[old.pair_a, old.pair_b, old.day], set_=updates),
-                 list(days.values()))
+        values = [tuple(r[c].isoformat() if isinstance(r[c], dt.date) else r[c] for c in cols) for r in rows]
+    conn.exec_driver_sql(sql, values)
 
 
 def refresh_days(conn: Connection, keys: list[tuple[str, str, dt.date]]) -> None:

@@ -99,18 +99,19 @@ def timeline(conn: Connection, a: str, b: str, date_from, date_to, interval: str
         evidence = {b: {"article_id": r[-2], "passage": r[-1]} for b, r in rows.items()}
     else:
         evidence = {_as_date(b): {"article_id": art, "passage": passage} for b, art, passage in conn.execute(best)}
+    points = out["points"]
+    means = [(lab, 3 + j) for j, lab in enumerate(LABELS)]
+    maxes = [(lab, 3 + k + j) for j, lab in enumerate(LABELS)]
     for start in starts:
         r = rows.get(start)
         if r is None:
-            out["points"].append({"start": start.isoformat(), "articles": 0, "mean": {lab: None for lab in LABELS},
-                                  "max": {lab: None for lab in LABELS}, "tension_mean": None, "evidence": None})
+            points.append({"start": start.isoformat(), "articles": 0, "mean": dict.fromkeys(LABELS),
+                           "max": dict.fromkeys(LABELS), "tension_mean": None, "evidence": None})
             continue
-        out["points"].append({
-            "start": start.isoformat(), "articles": int(r[1]),
-            "mean": {lab: _r(r[3 + j]) for j, lab in enumerate(LABELS)},
-            "max": {lab: _r(r[3 + k + j]) for j, lab in enumerate(LABELS)},
-            "tension_mean": _r(r[2]), "evidence": evidence.get(start),
-        })
+        points.append({"start": start.isoformat(), "articles": int(r[1]),
+                       "mean": {lab: round(float(r[i]), 4) for lab, i in means},
+                       "max": {lab: round(float(r[i]), 4) for lab, i in maxes},
+                       "tension_mean": round(float(r[2]), 4), "evidence": evidence.get(start)})
     return out
 
 
@@ -124,8 +125,9 @@ def timeline_statements(a: str, b: str, lo: dt.date, hi: dt.date, interval: str)
     n = func.sum(_D.n)
     cols = [col, n, func.sum(_D.sum_tension) / n, *[func.sum(_D["sum_" + lab]) / n for lab in LABELS],
             *[func.max(_D["max_" + lab]) for lab in LABELS]]
-    if interval == "day":
-        return select(*cols, func.max(_D.best_article_id), func.max(_D.best_passage)).where(where).group_by(col), None
+    if interval == "day":  # already one row per day: no grouping
+        return select(_D.day, _D.n, _D.sum_tension / _D.n, *[_D["sum_" + lab] / _D.n for lab in LABELS],
+                      *[_D["max_" + lab] for lab in LABELS], _D.best_article_id, _D.best_passage).where(where), None
     ranked = select(col.label("b"), _D.best_article_id, _D.best_passage,
                     func.row_number().over(partition_by=col,
                                            order_by=(_D.best_strength.desc(), _D.best_article_id)).label("rn")
