@@ -5,10 +5,12 @@ Usage: python bench/bench_store.py [--articles 100000] [--runs 50] [--pg-url URL
 For each backend (a SQLite file under bench/out/tmp/, and PostgreSQL: ``--pg-url``, else
 ``$TENSION_BENCH_PG_URL``, else a throwaway cluster started here on 127.0.0.1 with the
 server's default durability settings, stopped at the end), on a fresh database:
-1. end-to-end ingest through the batch API (``POST /v1/articles``, 100 articles per request,
-   Flask test client in this process): the 70 VOA stories of training/data/voa_stories.jsonl
-   repeated under new ids, so JSON parsing, validation, scoring and storing all count;
-   the scorer alone on the same articles is measured too, to show what the store adds;
+1. end-to-end ingest through the batch API (``POST /v1/articles``, 100 articles per request):
+   the 70 VOA stories of training/data/voa_stories.jsonl repeated under new ids, so JSON
+   parsing, validation, scoring and storing all count; once in this process (Flask test
+   client, one request at a time) and once served by gunicorn as in production
+   (``bench_http.Server``: one worker per core, loopback, as many concurrent clients as
+   workers); the scorer alone on the same articles is measured too, to show what the store adds;
 2. storage-only ingest (``Store.ingest`` of results scored beforehand, 100 per
    transaction): the real VOA results, replicated under new ids and dates;
 3. ``--articles`` (default 100,000) synthetic articles over three years, 40 countries, pairs
@@ -159,6 +161,61 @@ def bench_api(url: str, articles: list[dict]) -> dict:
     return {"articles": len(articles), "seconds": round(secs, 2), "articles_per_s": round(len(articles) / secs, 1)}
 
 
+def bench_gunicorn(url: str, articles: list[dict], workers: int) -> dict:
+    """POST batches to gunicorn (``workers`` workers) from as many client threads; articles/s overall."""
+    import threading
+    import urllib.request
+
+    from bench_http import Server
+
+    saved = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    try:
+        server = Server(workers, 2, TMP / "bench_store_gunicorn.log")
+    finally:
+        if saved is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = saved
+    bodies = [json.dumps({"articles": articles[k:k + BATCH]}).encode() for k in range(0, len(articles), BATCH)]
+    errors: list[str] = []
+
+    def post(body: bytes) -> None:
+        req = urllib.request.Request(f"http://127.0.0.1:{server.port}/v1/articles", data=body,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=120) as resp:
+            if resp.status != 200:
+                errors.append(str(resp.status))
+
+    with server:
+        post(json.dumps({"articles": articles[:1]}).encode())  # opens the store (and warms the worker) first
+        queue = list(bodies)
+        lock = threading.Lock()
+
+        def client():
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    body = queue.pop()
+                try:
+                    post(body)
+                except Exception as exc:  # noqa: BLE001 - counted and reported
+                    errors.append(type(exc).__name__)
+
+        threads = [threading.Thread(target=client) for _ in range(workers)]
+        t = time.perf_counter()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        secs = time.perf_counter() - t
+    if errors:
+        raise RuntimeError(f"{len(errors)} requests failed under gunicorn: {errors[:5]}")
+    return {"articles": len(articles), "workers": workers, "clients": workers, "seconds": round(secs, 2),
+            "articles_per_s": round(len(articles) / secs, 1)}
+
+
 def bench_scorer(scorer, articles: list[dict]) -> dict:
     t = time.perf_counter()
     for k in range(0, len(articles), BATCH):
@@ -254,6 +311,7 @@ def run_backend(name: str, url: str, query_url: str, args, voa, voa_results) -> 
     out = {"backend": name}
     api_arts = replicate(voa, args.api_articles, "api")
     out["ingest_api_end_to_end"] = bench_api(url, api_arts)
+    out["ingest_http_gunicorn"] = bench_gunicorn(url, replicate(voa, args.api_articles, "http"), os.cpu_count() or 1)
     st = open_store(url)
     copies = replicate(voa, args.store_articles, "st")
     results = [{**voa_results[i % len(voa_results)], "id": a["id"]} for i, a in enumerate(copies)]
@@ -327,7 +385,8 @@ def main() -> int:
     def row(label, get):
         print(f"{label:34}" + "".join(f"{get(b):>16}" for b in report["backends"]))
 
-    row("ingest API end to end (art/s)", lambda b: b["ingest_api_end_to_end"]["articles_per_s"])
+    row("ingest API in-process (art/s)", lambda b: b["ingest_api_end_to_end"]["articles_per_s"])
+    row("ingest API, gunicorn (art/s)", lambda b: b["ingest_http_gunicorn"]["articles_per_s"])
     row("ingest storage only (art/s)", lambda b: b["ingest_store_only_voa_results"]["articles_per_s"])
     row(f"load {args.articles} synthetic (art/s)", lambda b: b["load_synthetic"]["articles_per_s"])
     for key in [k for k in report["backends"][0]["queries"] if k.startswith("timeline_")] + [
