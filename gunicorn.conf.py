@@ -2,8 +2,15 @@
 
 Every value can be overridden with an environment variable (in brackets).
 - workers [TENSION_WORKERS]: one per core; scoring is CPU-bound.
-- gthread workers with [TENSION_THREADS] threads: a slow or stalled client ties up a thread,
-  not a whole worker.
+- gthread workers with [TENSION_THREADS] threads (default 2): a slow or stalled client ties
+  up a thread, not a whole worker. More threads do not score faster (the GIL), and each one
+  scoring a batch at the same time adds its working memory to the worker; measured in
+  docs/performance.md.
+- One BLAS thread per worker (OPENBLAS_NUM_THREADS etc., unless set): the workers already
+  use every core, and OpenBLAS's per-thread buffers cost ~25 MB per worker for nothing.
+- post_worker_init warms each worker (one small score) before it accepts requests, so the
+  word vectors, lexicon and actor tables do not load on a user's request after every start,
+  reload or recycle.
 - timeout [TENSION_TIMEOUT]: a worker stuck longer than this is killed and replaced; the
   master restarts any worker that dies (killed, out of memory) so the service stays up.
 - max_requests with jitter: workers are recycled now and then, bounding any slow growth.
@@ -11,13 +18,15 @@ Every value can be overridden with an environment variable (in brackets).
   does the same under gunicorn) starts new workers on what ``models/CURRENT`` names now and
   lets the old ones finish their requests first (graceful_timeout).
 """
+import logging
 import multiprocessing
 import os
+import time
 
 bind = os.environ.get("TENSION_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("TENSION_WORKERS", multiprocessing.cpu_count()))
 worker_class = "gthread"
-threads = int(os.environ.get("TENSION_THREADS", 4))
+threads = int(os.environ.get("TENSION_THREADS", 2))
 timeout = int(os.environ.get("TENSION_TIMEOUT", 30))
 graceful_timeout = 30
 keepalive = 5
@@ -31,3 +40,31 @@ loglevel = os.environ.get("TENSION_LOG_LEVEL", "info").lower()
 # No control socket: reloads use signals (HUP) or the admin endpoint, and the socket's
 # default home ($HOME/.gunicorn) is read-only in the container.
 control_socket_disable = True
+
+
+_WARM_UP_TEXT = ("Japan and the Philippines agreed on Monday to deepen defence ties after Chinese coast "
+                 "guard vessels fired water cannon near the Second Thomas Shoal, officials in Tokyo said.")
+
+
+def post_fork(server, worker):
+    """In the new worker, before it imports numpy: one BLAS thread (unless set otherwise)."""
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+
+
+def post_worker_init(worker):
+    """Score one short text before the worker accepts requests (loads the lazy tables)."""
+    worker.notify()  # the warm-up gets its own `timeout`, not what is left after the imports
+    log = logging.getLogger("service")
+    holder = getattr(worker.wsgi, "extensions", {}).get("tension.models")
+    scorer = getattr(holder, "scorer", None)
+    if scorer is None:
+        return  # no verified model: /readyz answers 503 with the reason
+    t0 = time.perf_counter()
+    try:
+        scorer.score(_WARM_UP_TEXT)
+    except Exception as exc:  # noqa: BLE001 - never keep a worker from serving; its first request loads instead
+        log.warning("worker warm-up failed", extra={"event": "warm_up_failed", "error_type": type(exc).__name__})
+        return
+    log.info("worker warmed up", extra={"event": "warm_up", "ms": round((time.perf_counter() - t0) * 1000, 1),
+                                        "worker": worker.pid})
