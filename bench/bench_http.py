@@ -79,7 +79,7 @@ def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> floa
 class Server:
     """gunicorn with the project's config on a free loopback port; stopped on exit."""
 
-    def __init__(self, workers: int, threads: int, log_path: Path):
+    def __init__(self, workers: int, threads: int, log_path: Path, conf: str = "gunicorn.conf.py"):
         self.workers, self.threads = workers, threads
         self.port = free_port()
         env = dict(os.environ, TENSION_BIND=f"127.0.0.1:{self.port}", TENSION_WORKERS=str(workers),
@@ -87,7 +87,7 @@ class Server:
         env.pop("TENSION_API_KEYS", None)
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log = open(log_path, "wb")
-        self.proc = subprocess.Popen([gunicorn_bin(), "-c", "gunicorn.conf.py", "app:create_app()"], cwd=ROOT,
+        self.proc = subprocess.Popen([gunicorn_bin(), "-c", conf, "--no-control-socket", "app:create_app()"], cwd=ROOT,
                                      env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def __enter__(self):
@@ -134,19 +134,24 @@ class Server:
 
 # ----------------------------------------------------------------------------- load generator
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    """Status, body, and whether the server keeps the connection open."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ", 2)[1])
     length = None
+    keep = True
     for line in lines[1:]:
         name, _, value = line.partition(":")
-        if name.strip().lower() == "content-length":
+        name = name.strip().lower()
+        if name == "content-length":
             length = int(value.strip())
+        elif name == "connection" and value.strip().lower() == "close":
+            keep = False
     if length is None:
         raise ValueError("response without Content-Length")
     body = await reader.readexactly(length)
-    return status, body
+    return status, body, keep
 
 
 async def _client(port: int, bodies: list[bytes], path: str, counter: list[int], n: int,
@@ -165,8 +170,11 @@ async def _client(port: int, bodies: list[bytes], path: str, counter: list[int],
             if writer is None:
                 reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 24)
             writer.write(req)
-            status, data = await asyncio.wait_for(_read_response(reader), timeout)
+            status, data, keep = await asyncio.wait_for(_read_response(reader), timeout)
             latencies.append(time.perf_counter() - t0)
+            if not keep:  # the server closes after this response: the next request reconnects
+                writer.close()
+                reader = writer = None
             if status != 200:
                 errors.append(f"HTTP {status}: {data[:200]!r}")
             elif check_body and not check_body(data):
@@ -246,6 +254,8 @@ def scenario(server: Server, name: str, path: str, bodies: list[bytes], n: int, 
         s["server_cpu_ms_per_request"] = round(s["server_cpu_s"] / n * 1000, 2)
         s["loadavg_start"], s["loadavg_end"] = l0, loadavg()
         runs.append(s)
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited (status {server.proc.returncode}) during '{name}'; see {server.log.name}")
     best = min(runs, key=lambda r: r["wall_s"])
     return {"scenario": name, "path": path, "concurrency": concurrency, "articles_per_request": per_request,
             **{k: v for k, v in best.items()}, "runs": runs}
@@ -253,14 +263,14 @@ def scenario(server: Server, name: str, path: str, bodies: list[bytes], n: int, 
 
 def bench_config(workers: int, threads: int, args, singles: list[bytes], batches: list[bytes]) -> dict:
     log = OUT / "tmp" / f"gunicorn-{workers}x{threads}.log"
-    with Server(workers, threads, log) as srv:
+    with Server(workers, threads, log, args.gunicorn_conf) as srv:
         pids = srv.worker_pids()
         # warm every worker: the first request of a worker loads word vectors and actor tables
         warm = load(srv.port, "/v1/score", singles, max(40, 10 * workers * threads), workers * threads)
         if warm["errors"]:
             raise RuntimeError(f"warm-up failed: {warm['errors'][:3]}")
-        out = {"workers": workers, "threads": threads, "worker_class": "gthread", "ready_s": round(srv.ready_s, 3),
-               "worker_pids": len(pids), "scenarios": []}
+        out = {"workers": workers, "threads": threads, "worker_class": "gthread", "conf": args.gunicorn_conf,
+               "ready_s": round(srv.ready_s, 3), "worker_pids": len(pids), "scenarios": []}
         for c in args.concurrency:
             out["scenarios"].append(scenario(srv, f"single c={c}", "/v1/score", singles, args.requests, c, 1,
                                              args.repeats, _ok_single))
@@ -298,6 +308,8 @@ def main() -> int:
     ap.add_argument("--concurrency", type=_ints, default=[1, 8, 32], help="clients for single-article requests")
     ap.add_argument("--batch-concurrency", type=_ints, default=[1, 4], help="clients for batch requests")
     ap.add_argument("--repeats", type=int, default=3, help="runs per scenario; the fastest is reported")
+    ap.add_argument("--gunicorn-conf", default="gunicorn.conf.py", help="gunicorn config file (default gunicorn.conf.py)")
+    ap.add_argument("--out", default="http", help="name of the JSON file in bench/out/ (default http)")
     args = ap.parse_args()
     configs = []
     for c in args.configs.split(","):
@@ -341,7 +353,7 @@ def main() -> int:
             "targets": {"single_c8_p99_ms": TARGET_P99_MS, "single_c8_requests_per_s": TARGET_RPS, "errors": 0,
                         "per_config": targets},
             "configs": results}
-    path = write_json("http", data)
+    path = write_json(args.out, data)
     print()
     print(table(ROW_HEADER, [row(c, s) for c in results for s in c["scenarios"]]))
     for t in targets:
