@@ -10,7 +10,7 @@ Settings (environment variable -> config key, default):
 - ``TENSION_API_KEYS`` -> ``API_KEYS``: comma-separated keys; empty = no key needed
 - ``TENSION_ADMIN_TOKEN`` -> ``ADMIN_TOKEN``: enables ``POST /v1/admin/reload``
 - ``TENSION_CORS_ORIGINS`` -> ``CORS_ORIGINS``: comma-separated origins; empty = no CORS
-- ``TENSION_LOG_LEVEL`` -> ``LOG_LEVEL``: ``INFO``
+- ``TENSION_LOG_LEVEL`` -> ``LOG_LEVEL``: ``INFO`` (any case; gunicorn.conf.py reads it too)
 Run: ``gunicorn -c gunicorn.conf.py "app:create_app()"`` (see README).
 """
 from __future__ import annotations
@@ -23,6 +23,9 @@ from flask import Flask, g, request
 from scoring.schemas import MAX_BATCH, MAX_BODY_BYTES, MAX_TEXT_CHARS
 from service import api, errors, logs, openapi, page, store_api
 from service.state import ModelHolder
+
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def _csv(value: str | None) -> list[str]:
@@ -49,7 +52,10 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.json.sort_keys = False
-    logs.configure(app.config["LOG_LEVEL"])
+    level = str(app.config["LOG_LEVEL"]).strip().upper()
+    if level not in _LOG_LEVELS:
+        raise RuntimeError(f"TENSION_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, got {level[:20]!r}")
+    logs.configure(level)
 
     holder = ModelHolder(app.config["MODELS_DIR"], app.config["MODEL_VERSION"])
     holder.load()
