@@ -13,6 +13,9 @@ Every value can be overridden with an environment variable (in brackets).
   reload or recycle.
 - timeout [TENSION_TIMEOUT]: a worker stuck longer than this is killed and replaced; the
   master restarts any worker that dies (killed, out of memory) so the service stays up.
+- a new connection that has sent nothing yet holds a worker thread for at most
+  [TENSION_FIRST_BYTE_WAIT] seconds (0.1), then waits in the worker's poller without a
+  thread and is closed after ``keepalive`` seconds of silence (set in ``post_fork``).
 - max_requests with jitter: workers are recycled now and then, bounding any slow growth.
 - Reloading the model: ``kill -HUP <master pid>`` (or ``POST /v1/admin/reload``, which
   does the same under gunicorn) starts new workers on what ``models/CURRENT`` names now and
@@ -46,10 +49,23 @@ _WARM_UP_TEXT = ("Japan and the Philippines agreed on Monday to deepen defence t
                  "guard vessels fired water cannon near the Second Thomas Shoal, officials in Tokyo said.")
 
 
+# gunicorn's gthread worker parks a thread for up to 5 s (DEFAULT_WORKER_DATA_TIMEOUT) on
+# every new connection before its first byte arrives: with 2 workers x 4 threads, four idle
+# connections (browser preconnects, port scanners, a stuck proxy) made every other client
+# wait 10 s, and sixteen 40 s (tests/test_gunicorn_faults.py). A short wait keeps threads
+# for requests; a silent connection is not dropped, it waits in the poller instead. The
+# same value bounds how long a worker drains a request body the app did not read.
+first_byte_wait = float(os.environ.get("TENSION_FIRST_BYTE_WAIT", 0.1))
+
+
 def post_fork(server, worker):
-    """In the new worker, before it imports numpy: one BLAS thread (unless set otherwise)."""
+    """In the new worker, before it imports numpy: one BLAS thread (unless set otherwise); short first-byte wait."""
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
+    import gunicorn.workers.gthread as gthread
+
+    if hasattr(gthread, "DEFAULT_WORKER_DATA_TIMEOUT"):
+        gthread.DEFAULT_WORKER_DATA_TIMEOUT = first_byte_wait
 
 
 def post_worker_init(worker):
