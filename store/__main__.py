@@ -5,6 +5,7 @@
     python -m store rescore --batch-size 200     # re-score articles stored by another model version
     python -m store rescore --input articles.jsonl   # ... taking texts from the original JSON lines
     python -m store stats                        # counts, date range, articles per model version
+    python -m store revision -m "add x"          # new migration from model changes (developers)
 
 The database is ``--database-url``, else ``$DATABASE_URL``, else ``instance/tension.sqlite3``.
 ``rescore`` commits after every batch: after a crash or Ctrl-C, run it again and it carries on.
@@ -41,6 +42,25 @@ def _cmd_upgrade(args) -> int:
     finally:
         engine.dispose()
     print(f"{cfg.redact(url)}: schema at revision {after}" + ("" if before == after else f" (was {before})"))
+    return 0
+
+
+def _cmd_revision(args) -> int:
+    """Write a new migration in store/migrations/versions, compared against a database at head."""
+    from alembic import command
+
+    from . import config as cfg
+    from .db import alembic_config, head_revision, make_engine, migrate
+
+    engine = make_engine(cfg.database_url(args.database_url))
+    try:
+        migrate(engine)
+        number = int(head_revision()) + 1
+        with engine.connect() as conn:
+            command.revision(alembic_config(connection=conn), message=args.message, autogenerate=True,
+                             rev_id=f"{number:04d}")
+    finally:
+        engine.dispose()
     return 0
 
 
@@ -106,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     up = sub.add_parser("upgrade", help="create or migrate the database schema")
     up.add_argument("--sql", action="store_true", help="print the SQL instead of running it")
     up.set_defaults(func=_cmd_upgrade)
+    rv = sub.add_parser("revision", help="write a new migration from changes to store/models.py (developers)")
+    rv.add_argument("--message", "-m", required=True, help="what the migration does")
+    rv.set_defaults(func=_cmd_revision)
     st = sub.add_parser("stats", help="what the store holds")
     st.set_defaults(func=_cmd_stats)
     rs = sub.add_parser("rescore", help="re-score articles stored by another model version")
