@@ -56,7 +56,8 @@ def _workload() -> list[tuple[str, str, bytes | None, str, int]]:
         ("POST", "/v1/score", j({"text": article, "id": "defence"}), "application/json", 200),
         ("POST", "/v1/score", j({"text": "Russia shelled Ukrainian cities; China urged restraint.", "explain": False}),
          "application/json", 200),
-        ("POST", "/v1/score", j({"text": "\u202eJapan \U0001F600 <b>China</b>\x00 \ud800 " * 20}), "application/json", 200),
+        ("POST", "/v1/score", j({"text": "\u202eJapan \U0001F600 <b>China</b>\x00 \ud800 " * 20}),
+         "application/json", 200),
         ("POST", "/v1/score", j({"text": "no punctuation at all just words about Japan and Korea " * 40}),
          "application/json", 200),
         ("POST", "/v1/score/batch", j({"articles": [{"text": article[:400], "id": str(i)} for i in range(5)]}),
@@ -150,7 +151,8 @@ def test_soak_thousands_of_mixed_requests_without_errors_or_growth(server):
     time.sleep(0.5)  # the server's handler threads finish closing their sockets
     rss1, fds1, threads1 = _rss_mb(), _fds(), threading.active_count()
     print(f"\nsoak: {n} requests from {THREADS} threads in {elapsed:.1f} s ({n / elapsed:.0f}/s); "
-          f"RSS {rss0:.1f} -> {rss1:.1f} MB ({rss1 - rss0:+.1f}); fds {fds0} -> {fds1}; threads {threads0} -> {threads1}")
+          f"RSS {rss0:.1f} -> {rss1:.1f} MB ({rss1 - rss0:+.1f}); fds {fds0} -> {fds1}; "
+          f"threads {threads0} -> {threads1}")
 
     assert errors == [], f"{len(errors)} errors, first: {errors[:5]}"
     assert n == THREADS * PER_THREAD
