@@ -2,7 +2,8 @@
 
 Configuration comes from environment variables (below) and is overridden by the mapping
 passed in (tests do that). The factory only assembles: JSON logging, error handlers,
-blueprints (API, docs), the model holder, optional CORS, and security headers.
+blueprints (API, docs, the article store, the analyst page), the model holder, optional
+CORS, and security headers.
 
 Settings (environment variable -> config key, default):
 - ``TENSION_MODELS_DIR`` -> ``MODELS_DIR``: directory of model bundles (``./models``)
@@ -11,6 +12,7 @@ Settings (environment variable -> config key, default):
 - ``TENSION_ADMIN_TOKEN`` -> ``ADMIN_TOKEN``: enables ``POST /v1/admin/reload``
 - ``TENSION_CORS_ORIGINS`` -> ``CORS_ORIGINS``: comma-separated origins; empty = no CORS
 - ``TENSION_LOG_LEVEL`` -> ``LOG_LEVEL``: ``INFO`` (any case; gunicorn.conf.py reads it too)
+- the store's ``TENSION_STORE``, ``DATABASE_URL``, ``TENSION_STORE_TEXT``: see store/config.py
 Run: ``gunicorn -c gunicorn.conf.py "app:create_app()"`` (see README).
 """
 from __future__ import annotations
