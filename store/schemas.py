@@ -12,7 +12,7 @@ import re
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
 
 from scoring.labels import LABELS
-from scoring.schemas import MAX_BATCH, MAX_TEXT_CHARS, MAX_TITLE_CHARS
+from scoring.schemas import MAX_BATCH, MAX_TEXT_CHARS, ArticleSchema
 
 MAX_ID = 200
 MAX_SOURCE = 200
@@ -28,16 +28,14 @@ _CODE = re.compile(r"^[A-Z]{3}$")
 
 # ---- ingest -----------------------------------------------------------------------------
 
-class StoreArticleSchema(Schema):
-    class Meta:
-        unknown = RAISE
+class StoreArticleSchema(ArticleSchema):
+    """An article to store: the scoring body (same text rules) with a required id, and provenance."""
 
     id = fields.String(required=True, validate=validate.Length(min=1, max=MAX_ID),
                        metadata={"description": "Your identifier. Posting the same id again updates the stored "
                                                 "article instead of adding another."})
     text = fields.String(required=True, metadata={"description": f"Article text, 1 to {MAX_TEXT_CHARS} characters. "
                                                                  "Kept only when the server sets TENSION_STORE_TEXT=1."})
-    title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_TITLE_CHARS))
     published = fields.Date(load_default=None, allow_none=True,
                             metadata={"description": "Publication date (YYYY-MM-DD). Without it the article is dated "
                                                      "by the day it was first stored."})
@@ -51,13 +49,6 @@ class StoreArticleSchema(Schema):
     def _id(self, value: str, **_) -> None:
         if not value.strip():
             raise ValidationError("id must contain something other than white space")
-
-    @validates("text")
-    def _text(self, value: str, **_) -> None:
-        if not value.strip():
-            raise ValidationError("text must contain something other than white space")
-        if len(value) > MAX_TEXT_CHARS:
-            raise ValidationError(f"text is {len(value)} characters; the limit is {MAX_TEXT_CHARS}")
 
 
 class StoreBatchSchema(Schema):
