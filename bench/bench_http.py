@@ -270,7 +270,7 @@ def bench_config(workers: int, threads: int, args, singles: list[bytes], batches
         if warm["errors"]:
             raise RuntimeError(f"warm-up failed: {warm['errors'][:3]}")
         out = {"workers": workers, "threads": threads, "worker_class": "gthread", "conf": args.gunicorn_conf,
-               "ready_s": round(srv.ready_s, 3), "worker_pids": len(pids), "scenarios": []}
+               "nice": args.nice, "ready_s": round(srv.ready_s, 3), "worker_pids": len(pids), "scenarios": []}
         for c in args.concurrency:
             out["scenarios"].append(scenario(srv, f"single c={c}", "/v1/score", singles, args.requests, c, 1,
                                              args.repeats, _ok_single))
@@ -309,6 +309,9 @@ def main() -> int:
     ap.add_argument("--batch-concurrency", type=_ints, default=[1, 4], help="clients for batch requests")
     ap.add_argument("--repeats", type=int, default=3, help="runs per scenario; the fastest is reported")
     ap.add_argument("--gunicorn-conf", default="gunicorn.conf.py", help="gunicorn config file (default gunicorn.conf.py)")
+    ap.add_argument("--nice", type=int, default=0,
+                    help="nice increment for gunicorn and the load generator (negative needs root): shields "
+                         "both from other processes on a shared machine, to see the service's own latency")
     ap.add_argument("--out", default="http", help="name of the JSON file in bench/out/ (default http)")
     args = ap.parse_args()
     configs = []
@@ -318,6 +321,11 @@ def main() -> int:
         except ValueError:
             ap.error(f"--configs entries look like 2x4 (workers x threads), got {c!r}")
         configs.append((w, t))
+    if args.nice:
+        try:
+            os.nice(args.nice)  # this process (the load generator); gunicorn inherits it
+        except PermissionError:
+            ap.error("a negative --nice needs root")
     try:
         import psutil  # noqa: F401
     except ImportError:

@@ -172,8 +172,8 @@ def training_time() -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--workers", type=int, default=int(os.environ.get("TENSION_WORKERS", 2)))
-    ap.add_argument("--threads", type=int, default=int(os.environ.get("TENSION_THREADS", 4)))
+    ap.add_argument("--workers", type=int, default=os.cpu_count(), help="default: one per core, as gunicorn.conf.py")
+    ap.add_argument("--threads", type=int, default=2, help="default 2, as gunicorn.conf.py")
     ap.add_argument("--no-train", action="store_true", help="skip the training-time measurement")
     args = ap.parse_args()
     try:
