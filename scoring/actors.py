@@ -22,6 +22,7 @@ Never raises on any ``str``.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import hashlib
 import marshal
@@ -132,6 +133,26 @@ _BEFORE_OK = frozenset("between against by".split())
 _HYPHEN_STATE = frozenset("backed led brokered sponsored funded allied aligned friendly controlled".split())
 _LIST_GAP = re.compile(r"\s*(?:and|or|,|&|/|-|–|—|,\s*and)\s*$|^\s*(?:and|or|,|&|/|-|–|—|,\s*and)\s*")
 _GAP_ONLY = re.compile(r"^\s*(?:and|or|,|&|/|-|–|—|, and|, or)\s*$")
+_GAP_WORD = 5  # the longest separator _GAP_ONLY allows (", and")
+
+
+def _gap_bound(text: str, pos: int, step: int) -> int:
+    """How far from ``pos`` (backwards with step -1) a ``_GAP_ONLY`` gap can reach: white space,
+    at most ``_GAP_WORD`` characters of separator, white space. A bound, not an exact match."""
+    n = len(text)
+    if step < 0:
+        while pos > 0 and text[pos - 1].isspace():
+            pos -= 1
+        pos = max(0, pos - _GAP_WORD)
+        while pos > 0 and text[pos - 1].isspace():
+            pos -= 1
+    else:
+        while pos < n and text[pos].isspace():
+            pos += 1
+        pos = min(n, pos + _GAP_WORD)
+        while pos < n and text[pos].isspace():
+            pos += 1
+    return pos
 
 _WORD_AFTER = re.compile(r"[\s\"'“”‘’(]*([^\W_]+(?:'t)?)", re.U)
 _WORD_BEFORE = re.compile(r"([^\W_]+)[^\w]*$", re.U)
@@ -731,22 +752,43 @@ class Recognizer:
         return False
 
     def _lists(self, text, out, pending):
-        """Capitals listed with accepted states count too: "between Japan and Seoul"."""
-        changed = True
-        while changed and pending:
-            changed = False
-            spans = sorted(out)
-            for cap in list(pending):
-                s, e, code = cap
-                for os_, oe, other in spans:
-                    if other == code:
-                        continue  # "AMMAN, Jordan" is a dateline, not a list of states
-                    if oe <= s and _GAP_ONLY.match(text[oe:s]) or e <= os_ and _GAP_ONLY.match(text[e:os_]):
-                        out.append(cap)
-                        pending.remove(cap)
-                        changed = True
-                        break
-        return out
+        """Capitals listed with accepted states count too: "between Japan and Seoul".
+
+        A pending capital is accepted when a mention with another code — accepted, or a
+        capital accepted by this rule — sits next to it with only a list separator between
+        (``_GAP_ONLY``). Only mentions ending (starting) within white space and one
+        separator before (after) it can qualify, so they are found by bisection, and
+        acceptance spreads along lists breadth-first: linear in the mentions, where
+        comparing every capital with every mention until nothing changed took minutes on
+        200,000 characters of datelines ("SEOUL, Japan - " repeated).
+        """
+        if not pending:
+            return out
+        spans = [(s, e, c, None) for s, e, c in out] + [(s, e, c, i) for i, (s, e, c) in enumerate(pending)]
+        by_end = sorted(range(len(spans)), key=lambda k: spans[k][1])
+        ends = [spans[k][1] for k in by_end]
+        by_start = sorted(range(len(spans)), key=lambda k: spans[k][0])
+        starts = [spans[k][0] for k in by_start]
+        neighbours: list[list[int]] = [[] for _ in pending]
+        for i, (s, e, code) in enumerate(pending):
+            lo = _gap_bound(text, s, -1)
+            for k in by_end[bisect.bisect_left(ends, lo):bisect.bisect_right(ends, s)]:
+                if spans[k][2] != code and _GAP_ONLY.match(text[spans[k][1]:s]):
+                    neighbours[i].append(k)
+            hi = _gap_bound(text, e, 1)
+            for k in by_start[bisect.bisect_left(starts, e):bisect.bisect_right(starts, hi)]:
+                if spans[k][2] != code and _GAP_ONLY.match(text[e:spans[k][0]]):
+                    neighbours[i].append(k)
+        accepted = [any(spans[k][3] is None for k in ks) for ks in neighbours]
+        queue = [i for i, ok in enumerate(accepted) if ok]
+        while queue:
+            i = queue.pop()
+            for k in neighbours[i]:
+                j = spans[k][3]
+                if j is not None and not accepted[j]:
+                    accepted[j] = True
+                    queue.append(j)
+        return out + [cap for cap, ok in zip(pending, accepted) if ok]
 
     def _text_rules(self, text, out, day):
         if any(c == "GEO" for *_, c in out):
