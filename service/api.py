@@ -22,7 +22,8 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from scoring.model import ModelError
-from scoring.schemas import MAX_BATCH, BatchSchema, text_too_long, validate_article
+from scoring.schemas import (MAX_BATCH, MAX_PASSAGES, BatchSchema, passages_over_limit, text_too_long,
+                             validate_article)
 from scoring.labels import TENSION_FORMULA
 
 from .errors import ApiError
@@ -48,13 +49,15 @@ def _no_constant(name):
 def _finite_float(literal):
     value = float(literal)
     if value != value or value in (float("inf"), float("-inf")):
-        raise ApiError(400, "The JSON body holds a number too large to represent; no field takes numbers that large.")
+        raise ApiError(400, "The JSON body holds a number too large to represent; "
+                            "no field takes numbers that large.")
     return value
 
 
 def _bounded_int(literal):
     if len(literal) > 100:
-        raise ApiError(400, f"The JSON body holds an integer of {len(literal)} digits; no field takes numbers that large.")
+        raise ApiError(400, f"The JSON body holds an integer of {len(literal)} digits; "
+                            "no field takes numbers that large.")
     return int(literal)
 
 
@@ -83,6 +86,14 @@ def json_body():
         msg = getattr(exc, "msg", None)
         where = f" ({msg} at line {exc.lineno} column {exc.colno})" if msg else ""
         raise ApiError(400, f"The request body is not valid JSON{where}.") from None
+
+
+def check_passages(texts) -> None:
+    """413 before any scoring when the request splits into more than MAX_PASSAGES passages."""
+    n = passages_over_limit(texts)
+    if n is not None:
+        raise ApiError(413, f"The request splits into more than {MAX_PASSAGES} passages (sentences; at least "
+                            f"{n}); send fewer or shorter articles per request.")
 
 
 def _invalid(err: ValidationError, prefix: str = "") -> ApiError:
@@ -129,6 +140,7 @@ def score():
         art = validate_article(body)
     except ValidationError as err:
         raise _invalid(err) from None
+    check_passages([art["text"]])
     scorer = _scorer()
     g.log_extra = {"articles": 1, "chars": len(art["text"])}
     return _results(scorer.score_batch([art], explain=art["explain"])[0])
@@ -152,8 +164,9 @@ def score_batch():
         batch = BatchSchema().load(body)
     except ValidationError as err:
         raise _invalid(err) from None
-    scorer = _scorer()
     arts = batch["articles"]
+    check_passages([a["text"] for a in arts])
+    scorer = _scorer()
     g.log_extra = {"articles": len(arts), "chars": sum(len(a["text"]) for a in arts)}
     return _results({"results": scorer.score_batch(arts, explain=any(a["explain"] for a in arts))})
 

@@ -35,7 +35,8 @@ def build_spec(api_keys_enabled: bool) -> dict:
             "POST news articles; get, for every pair of countries involved, how strongly the article signals "
             "coercion, alliance and human-rights concerns, with the passages and words that drove each score. "
             f"Limits: request body {s.MAX_BODY_BYTES} bytes (413), text {s.MAX_TEXT_CHARS} characters (413), "
-            f"batch {s.MAX_BATCH} articles (413). Every error is application/problem+json.")},
+            f"batch {s.MAX_BATCH} articles (413), {s.MAX_PASSAGES} passages (sentences) per request (413). "
+            "Every error is application/problem+json.")},
     )
     spec.components.schema("Article", schema=s.ArticleSchema)
     spec.components.schema("Batch", schema=s.BatchSchema)

@@ -27,7 +27,7 @@ from scoring.schemas import MAX_BATCH, text_too_long
 from store import config as store_config
 from store import schemas as ss
 
-from .api import json_body
+from .api import check_passages, json_body
 from .errors import ApiError
 from .security import require_api_key
 
@@ -145,6 +145,7 @@ def post_articles():
         arts = ss.StoreBatchSchema().load(body)["articles"] if batch else [ss.StoreArticleSchema().load(body)]
     except ValidationError as err:
         raise _invalid(err.messages) from None
+    check_passages([a["text"] for a in arts])  # 413 before scoring: work and memory grow with passages
     scorer = current_app.extensions["tension.models"].scorer
     if scorer is None:
         raise ApiError(503, "No verified model is loaded; see /readyz for the reason.", headers={"Retry-After": "5"})
