@@ -408,3 +408,33 @@ def test_a_reload_to_a_broken_model_keeps_the_old_one(server, models_copy):
     assert status == 409 and "not switched" in body["detail"]
     assert load.failed == []
     assert server.ready()["model"]["version"] == old
+
+
+def test_sighup_onto_a_tampered_model_leaves_the_service_up_but_not_ready(server, models_copy):
+    """kill -HUP does not verify before switching (the admin endpoint does): the new workers refuse
+    the tampered bundle and answer 503 with the one-line reason until CURRENT is fixed and HUP sent again."""
+    good = server.ready()["model"]["version"]
+    bad = "v-tampered"
+    shutil.copytree(models_copy / good, models_copy / bad)
+    blob = bytearray((models_copy / bad / "model.joblib").read_bytes())
+    blob[len(blob) // 2] ^= 0xFF
+    (models_copy / bad / "model.joblib").write_bytes(bytes(blob))
+    (models_copy / "CURRENT").write_text(bad + "\n")
+    before = server.workers()
+    os.kill(server.master, signal.SIGHUP)
+    server.wait(lambda: (lambda w: len(w) == WORKERS and not (w & before))(server.workers()), "new workers")
+
+    def not_ready():
+        status, body = server.request("GET", "/readyz", timeout=5)
+        return body if status == 503 else None
+
+    body = server.wait(not_ready, "/readyz 503 from the new workers")
+    assert "sha256" in body["detail"] and "\n" not in body["detail"]
+    status, body = server.score()
+    assert status == 503 and "/readyz" in body["detail"]
+    assert server.request("GET", "/healthz")[0] == 200
+    # fix the pointer and reload again: ready on the good model
+    (models_copy / "CURRENT").write_text(good + "\n")
+    os.kill(server.master, signal.SIGHUP)
+    assert server.ready()["model"]["version"] == good
+    server.wait(lambda: all(server.score()[0] == 200 for _ in range(10)), "every worker back on the good model")
