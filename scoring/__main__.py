@@ -1,4 +1,4 @@
-"""Command line: ``python -m scoring score ...``.
+"""Command line: ``python -m scoring score ...`` and ``python -m scoring bulk ...``.
 
     python -m scoring score "Japan and the U.S. agreed to deepen their alliance."   # pretty JSON
     python -m scoring score --input in.jsonl --output out.jsonl                    # stream files
@@ -15,6 +15,9 @@ in batches of ``--batch-size`` and written as they go. Exit status: 0 all lines 
 ``--store`` (backfills) also keeps each batch in the article store (``DATABASE_URL``, else
 ``instance/tension.sqlite3``; see docs/store.md), one transaction per batch: lines then need an
 ``id`` and may carry ``source`` and ``url``; results are written only with ``--output``.
+
+``bulk`` scores whole archives (files, globs, gzip, fsspec URLs) in partitions on Dask, on
+this machine's cores or an existing cluster, resumably: ``scoring/bulk.py``, docs/bulk.md.
 """
 from __future__ import annotations
 
