@@ -191,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m training.train", description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=corpus.PASSAGES, help="labelled passages (JSON lines)")
     ap.add_argument("--models", type=Path, default=None, help="models directory (default: ./models)")
-    ap.add_argument("--version", default=None, help="bundle name (default: derived from the data hash and seed)")
+    ap.add_argument("--version", default=None,
+                    help="bundle name (default: m-<UTC time>-<data sha256 prefix>-s<seed>)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--folds", type=int, default=5, help="cross-validation folds on train")
     ap.add_argument("--min-df", type=int, default=2, help="minimum passages a word feature must occur in")
@@ -269,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     import sklearn
 
     cand = chosen["candidate"]
-    version = args.version or f"m-{data_sha[:8]}-s{args.seed}"
+    version = args.version or f"m-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}-{data_sha[:8]}-s{args.seed}"
     manifest = {
         "version": version,
         "format_version": FORMAT_VERSION,
