@@ -355,14 +355,12 @@ class Featurizer:
             v_pos = np.flatnonzero(vid >= 0)
             v_rows, ids = row[v_pos], vid[v_pos]
             weights = t.vec_weight[ids]
-            # weighted sum of the needed table rows per passage, in float64 (exact explanations)
-            mean = np.zeros((n, t.vec_table.shape[1]))
-            total = np.zeros(n)
-            if len(ids):
-                seg = np.flatnonzero(np.r_[True, v_rows[1:] != v_rows[:-1]])
-                present = v_rows[seg]
-                mean[present] = np.add.reduceat(t.vec_table[ids].astype(np.float64) * weights[:, None], seg)
-                total[present] = np.add.reduceat(weights, seg)
+            # weighted sum of the table rows per passage, in float64 (exact explanations): each
+            # distinct word's row is converted once, then one sparse x dense product
+            uniq, inverse = np.unique(ids, return_inverse=True)
+            W = sp.csr_matrix((weights, (v_rows, inverse)), shape=(n, len(uniq)))
+            mean = np.asarray(W @ t.vec_table[uniq].astype(np.float64))
+            total = np.bincount(v_rows, weights=weights, minlength=n)
             total[total == 0] = 1.0
             mean /= total[:, None]
             norm = np.sqrt(np.einsum("ij,ij->i", mean, mean))
