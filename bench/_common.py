@@ -65,6 +65,9 @@ def _cpu_model() -> str:
 
 
 def _git_commit() -> str | None:
+    """HEAD of the work tree, or BENCH_GIT_COMMIT for a tree exported without .git (git archive)."""
+    if os.environ.get("BENCH_GIT_COMMIT"):
+        return os.environ["BENCH_GIT_COMMIT"]
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                              text=True, timeout=10)

@@ -118,18 +118,21 @@ class Server:
             return []
         return [c.pid for c in psutil.Process(self.proc.pid).children()]
 
-    def cpu_s(self) -> float:
-        """User + system CPU seconds of the master and its workers so far."""
+    def cpu_by_pid(self) -> dict[int, float]:
+        """User + system CPU seconds so far of the master and of each worker."""
         import psutil
 
-        total = 0.0
+        out = {}
         for pid in [self.proc.pid] + self.worker_pids():
             try:
                 t = psutil.Process(pid).cpu_times()
-                total += t.user + t.system
+                out[pid] = t.user + t.system
             except psutil.Error:
                 pass
-        return total
+        return out
+
+    def cpu_s(self) -> float:
+        return sum(self.cpu_by_pid().values())
 
 
 # ----------------------------------------------------------------------------- load generator
@@ -247,10 +250,13 @@ def scenario(server: Server, name: str, path: str, bodies: list[bytes], n: int, 
              per_request: int, repeats: int, check) -> dict:
     runs = []
     for _ in range(repeats):
-        l0, c0 = loadavg(), server.cpu_s()
+        l0, c0 = loadavg(), server.cpu_by_pid()
         res = load(server.port, path, bodies, n, concurrency, check_body=check)
+        c1 = server.cpu_by_pid()
         s = summarise(res, n, per_request)
-        s["server_cpu_s"] = round(server.cpu_s() - c0, 3)
+        s["server_cpu_s"] = round(sum(c1.values()) - sum(c0.values()), 3)
+        # how the work fell on the workers: keep-alive connections stay with the worker that accepted them
+        s["worker_cpu_s"] = sorted((round(c1[p] - c0.get(p, 0.0), 3) for p in c1 if p != server.proc.pid), reverse=True)
         s["server_cpu_ms_per_request"] = round(s["server_cpu_s"] / n * 1000, 2)
         s["loadavg_start"], s["loadavg_end"] = l0, loadavg()
         runs.append(s)
@@ -283,12 +289,13 @@ def bench_config(workers: int, threads: int, args, singles: list[bytes], batches
 
 
 ROW_HEADER = ["config", "scenario", "req/s", "art/s", "p50 ms", "p95 ms", "p99 ms", "errors", "srv CPU ms/req",
-              "load start>end"]
+              "busiest worker", "load start>end"]
 
 
 def row(cfg: dict, s: dict) -> list:
     return [f"{cfg['workers']}x{cfg['threads']}", s["scenario"], s["requests_per_s"], s["articles_per_s"],
             s["p50_ms"], s["p95_ms"], s["p99_ms"], s["errors"], s["server_cpu_ms_per_request"],
+            f"{100 * s['worker_cpu_s'][0] / max(1e-9, sum(s['worker_cpu_s'])):.0f}%" if s.get("worker_cpu_s") else "",
             f"{s['loadavg_start'][0]}>{s['loadavg_end'][0]}"]
 
 
@@ -314,6 +321,7 @@ def main() -> int:
                          "both from other processes on a shared machine, to see the service's own latency")
     ap.add_argument("--out", default="http", help="name of the JSON file in bench/out/ (default http)")
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed benchmark still stops its gunicorn
     configs = []
     for c in args.configs.split(","):
         try:

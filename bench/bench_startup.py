@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -176,6 +177,7 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2, help="default 2, as gunicorn.conf.py")
     ap.add_argument("--no-train", action="store_true", help="skip the training-time measurement")
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed benchmark still stops its gunicorn
     try:
         import psutil  # noqa: F401
     except ImportError:
