@@ -390,7 +390,7 @@ class Featurizer:
             o_key.append(self.n_sparse_ + vec_parts[1][only])
             o_s.append(s_a[v_pos[only]])
             o_e.append(e_a[v_pos[only]])
-        return X, Spans(np.concatenate(o_row), np.concatenate(o_key), np.concatenate(o_s) if o_s else empty_i,
+        return X, Spans(np.concatenate(o_row), np.concatenate(o_key), np.concatenate(o_s),
                         np.concatenate(o_e), *vec_parts)
 
     def _tfidf(self, rows: np.ndarray, cols: np.ndarray, n: int, scale: float):
