@@ -1,7 +1,8 @@
 """The HTTP service under gunicorn: requests/s and latency percentiles over loopback.
 
-Usage: python bench/bench_http.py [--configs 2x4,2x1] [--requests 1000] [--batch-requests 60]
+Usage: python bench/bench_http.py [--configs 2x2,2x4] [--requests 1000] [--batch-requests 60]
                                   [--concurrency 1,8,32] [--batch-concurrency 1,4] [--repeats 3]
+                                  [--nice -10] [--gunicorn-conf FILE] [--out NAME]
 
 For each ``--configs`` entry (``WORKERSxTHREADS``) it starts
 ``gunicorn -c gunicorn.conf.py "app:create_app()"`` on a free 127.0.0.1 port
@@ -18,7 +19,10 @@ connection per client, a fixed number of requests, every latency kept (send to l
 the response) so the percentiles are exact. Any status other than 200, a dropped connection
 or a time-out counts as an error. Each scenario runs ``--repeats`` times; the run that
 finished fastest is reported (others are in the JSON), with the load average at its start
-and end, and the CPU the workers and this client used.
+and end, the CPU the workers and this client used, and each worker's share of it ("busiest
+worker": keep-alive connections stay with the worker that accepted them). gunicorn gets
+this process's environment, so ``TENSION_REUSE_PORT=1 python bench/bench_http.py`` measures
+that setting (recorded in the JSON).
 
 Writes bench/out/http.json. Targets: single article at 8 clients p99 <= 50 ms and >= 200
 requests/s, zero errors.
@@ -276,7 +280,8 @@ def bench_config(workers: int, threads: int, args, singles: list[bytes], batches
         if warm["errors"]:
             raise RuntimeError(f"warm-up failed: {warm['errors'][:3]}")
         out = {"workers": workers, "threads": threads, "worker_class": "gthread", "conf": args.gunicorn_conf,
-               "nice": args.nice, "ready_s": round(srv.ready_s, 3), "worker_pids": len(pids), "scenarios": []}
+               "nice": args.nice, "reuse_port": os.environ.get("TENSION_REUSE_PORT") == "1",
+               "ready_s": round(srv.ready_s, 3), "worker_pids": len(pids), "scenarios": []}
         for c in args.concurrency:
             out["scenarios"].append(scenario(srv, f"single c={c}", "/v1/score", singles, args.requests, c, 1,
                                              args.repeats, _ok_single))
@@ -309,7 +314,7 @@ def _ints(text: str) -> list[int]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--configs", default="2x4", help="WORKERSxTHREADS, comma-separated (default 2x4: gunicorn.conf.py's)")
+    ap.add_argument("--configs", default="2x2", help="WORKERSxTHREADS, comma-separated (default 2x2: gunicorn.conf.py's)")
     ap.add_argument("--requests", type=int, default=1000, help="single-article requests per scenario")
     ap.add_argument("--batch-requests", type=int, default=60, help="batch requests per scenario")
     ap.add_argument("--concurrency", type=_ints, default=[1, 8, 32], help="clients for single-article requests")
