@@ -54,7 +54,8 @@ def make_engine(url: str) -> Engine:
         def _sqlite_connect(dbapi_conn, _record):
             dbapi_conn.isolation_level = None  # transactions are begun below, not by the driver
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            _wal(cur)
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
@@ -99,6 +100,26 @@ def _check_known(rev: str | None) -> None:
     if known is None:
         raise StoreError(f"the database schema is at revision {rev!r}, which this code does not know "
                          "(it was migrated by a newer version): run the newer code, or use another DATABASE_URL")
+
+
+def _wal(cur, wait: float = 30.0) -> None:
+    """Switch a SQLite connection to WAL. Converting a new file needs an exclusive lock, and
+    SQLite answers "database is locked" at once (no busy wait) while another connection of a
+    worker starting at the same time holds the file: retry until ``wait`` seconds."""
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + wait
+    delay = 0.005
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
 
 def migrate(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
