@@ -109,13 +109,20 @@ def score_stream(scorer, lines, out, batch_size: int = 64, explain: bool = True,
     return done, bad
 
 
-def _cmd_score(args) -> int:
+def load_scorer(version: str | None, models: str | None):
+    """The verified Scorer, or None after printing the one-line reason (commands then exit 2)."""
     from .scorer import Scorer
 
     try:
-        scorer = Scorer.load(version=args.model, models=args.models)
+        return Scorer.load(version=version, models=models)
     except ModelError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
+def _cmd_score(args) -> int:
+    scorer = load_scorer(args.model, args.models)
+    if scorer is None:
         return 2
     if args.text is not None:
         if args.input:

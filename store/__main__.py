@@ -75,15 +75,12 @@ def _cmd_stats(args) -> int:
 
 
 def _cmd_rescore(args) -> int:
-    from scoring.model import ModelError
-    from scoring.scorer import Scorer
+    from scoring.__main__ import load_scorer
 
     from .rescore import rescore
 
-    try:
-        scorer = Scorer.load(version=args.model, models=args.models)
-    except ModelError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    scorer = load_scorer(args.model, args.models)
+    if scorer is None:
         return 2
     src = None
     if args.input:
