@@ -17,8 +17,10 @@ spans of the country mentions inside it (relative to the passage). Features:
   saw in training still count through their vectors.
 
 Values: sublinear tf times idf, the word and lexicon blocks each L2-normalised per passage.
-``transform`` works on a whole batch at once: Python touches each token a few times (dict
-look-ups), everything else is one scipy/numpy operation per batch. With ``spans=True`` it
+``transform`` works on a whole batch at once: one regex split tokenises it, Python touches
+each token once (a dict look-up of its token id), everything else is numpy and scipy on the
+batch. ``tokens`` and ``feature_names`` are the passage-at-a-time definitions it must equal
+(training counts document frequencies with them; tests/test_features.py compares the two). With ``spans=True`` it
 also returns what explanations need to point at the words (:class:`Spans`).
 """
 from __future__ import annotations
@@ -38,6 +40,7 @@ import scipy.sparse as sp
 
 COUNTRY_TOKEN = "COUNTRY"
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*")
+_SPLIT = re.compile(r"(\w+(?:['’]\w+)*)")  # the same tokens, kept by re.split between the gaps
 _DIGITS = re.compile(r"\d")
 LEXICON_PATH = Path(__file__).parent / "lexicon" / "cameo_verbs.tsv"
 VECTORS_PATH = Path(__file__).parent / "vectors" / "wordvec_128.npz"
@@ -188,15 +191,49 @@ class Spans(NamedTuple):
 
 
 class _Tables(NamedTuple):
-    unigram: dict[str, int]
-    bigram: dict[str, int]
-    lexicon_col: dict[str, int]
-    lexicon: Lexicon | None
-    vec_index: dict[str, int] | None
+    """Look-up tables derived from a fitted vocabulary, keyed by token id.
+
+    Every word the model can use (a unigram or a bigram half, a word with a vector, a word of
+    a lexicon phrase, ``COUNTRY``) has a token id; ``unknown`` is the id of all other words.
+    Per token id: its unigram column and its vector-table row (-1: none). Bigrams and lexicon
+    phrases are sorted integer keys of their token ids, looked up with ``np.searchsorted``.
+    ``raw_ids`` caches the token id of raw lower-cased words (before ``_normal``) as the
+    batches meet them.
+    """
+
+    word_id: dict[str, int]
+    raw_ids: dict[str, int]
+    unknown: int
+    uni_col: np.ndarray
+    vec_row: np.ndarray
+    bigram_keys: np.ndarray
+    bigram_cols: np.ndarray
+    bigram_first: np.ndarray  # per token id: begins / ends some bigram of the vocabulary
+    bigram_second: np.ndarray
+    lexicon_first: np.ndarray  # per token id: begins some lexicon phrase
+    lexicon_keys: tuple[tuple[np.ndarray, np.ndarray], ...]  # (sorted keys, columns) per phrase length 1..3
     vec_table: np.ndarray | None
     vec_weight: np.ndarray | None  # idf weight per vector-table row
     vec_col: np.ndarray | None  # unigram column of each vector-table row, -1 when none
     vec_words: list[str] | None
+
+
+_RAW_CACHE_LIMIT = 200_000  # raw words remembered beyond the vocabulary (about 20 MB at most)
+
+
+def _sorted_keys(keys: list[int], cols: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    k = np.asarray(keys, dtype=np.int64)
+    order = np.argsort(k, kind="stable")
+    return k[order], np.asarray(cols, dtype=np.int64)[order]
+
+
+def _look_up(keys: np.ndarray, cols: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(found, column)`` per query key: whether it is in ``keys``, and its column (else -1)."""
+    if not len(keys) or not len(query):
+        return np.zeros(len(query), dtype=bool), np.full(len(query), -1, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+    found = keys[pos] == query
+    return found, np.where(found, cols[pos], -1)
 
 
 def _row_normalise(M: sp.csr_matrix, scale: float = 1.0) -> sp.csr_matrix:
@@ -289,75 +326,154 @@ class Featurizer:
         cached = self.__dict__.get("_tables_cache")
         if cached is not None:
             return cached
+        word_id: dict[str, int] = {}
+
+        def tid(word: str) -> int:
+            return word_id.setdefault(word, len(word_id))
+
         unigram, bigram, lexicon_col = {}, {}, {}
         for name, j in self.vocabulary_.items():
             if name.startswith("w:"):
                 (bigram if " " in name else unigram)[name[2:]] = j
             else:
                 lexicon_col[name] = j
-        lexicon = load_lexicon() if self.use_lexicon else None
-        vec_index = vec_table = vec_weight = vec_col = vec_words = None
+        for w in unigram:
+            tid(w)
+        for pair in bigram:
+            for w in pair.split(" "):
+                tid(w)
+        tid(COUNTRY_TOKEN)
+        vec_words = vec_table = None
         if self.use_vectors:
             vec_index, vec_table = load_vectors()
             vec_words = [""] * len(vec_index)
             for w, i in vec_index.items():
                 vec_words[i] = w
+                tid(w)
+        lexicon = load_lexicon() if self.use_lexicon else None
+        phrase_ids = []
+        if lexicon is not None:
+            for phrase, name in lexicon.phrases.items():
+                phrase_ids.append(([tid(w) for w in phrase.split(" ")], lexicon_col.get(name, -1)))
+        unknown = len(word_id)
+        base = unknown + 1
+        uni_col = np.full(base, -1, dtype=np.int64)
+        for w, j in unigram.items():
+            uni_col[word_id[w]] = j
+        halves = np.asarray([[word_id[w] for w in p.split(" ")] for p in bigram], dtype=np.int64).reshape(-1, 2)
+        bigram_keys, bigram_cols = _sorted_keys(halves[:, 0] * base + halves[:, 1], list(bigram.values()))
+        bigram_first = np.zeros(base, dtype=bool)
+        bigram_second = np.zeros(base, dtype=bool)
+        bigram_first[halves[:, 0]] = True
+        bigram_second[halves[:, 1]] = True
+        lexicon_first = np.zeros(base, dtype=bool)
+        lexicon_first[[ids[0] for ids, _ in phrase_ids]] = True
+        by_len: list[tuple[list[int], list[int]]] = [([], []), ([], []), ([], [])]
+        for ids, col in phrase_ids:
+            key = 0
+            for i in ids:
+                key = key * base + i
+            by_len[len(ids) - 1][0].append(key)
+            by_len[len(ids) - 1][1].append(col)
+        lexicon_keys = tuple(_sorted_keys(k, c) for k, c in by_len)
+        vec_row = np.full(base, -1, dtype=np.int64)
+        vec_weight = vec_col = None
+        if vec_words is not None:
+            for i, w in enumerate(vec_words):
+                vec_row[word_id[w]] = i
             vec_weight = np.array([self.word_idf_.get(w, self.max_idf_) for w in vec_words])
             vec_col = np.array([unigram.get(w, -1) for w in vec_words], dtype=np.int64)
-        cached = _Tables(unigram, bigram, lexicon_col, lexicon, vec_index, vec_table, vec_weight, vec_col, vec_words)
+        raw_ids = {w: i for w, i in word_id.items() if w.isalpha() and w.islower()}
+        cached = _Tables(word_id, raw_ids, unknown, uni_col, vec_row, bigram_keys, bigram_cols, bigram_first,
+                         bigram_second, lexicon_first, lexicon_keys,
+                         vec_table, vec_weight, vec_col, vec_words)
         self.__dict__["_tables_cache"] = cached
         return cached
+
+    def _token_ids(self, t: _Tables, words: list[str]) -> np.ndarray:
+        """Token id per raw lower-case word (normalised as :func:`tokens` does)."""
+        ids = np.fromiter(map(t.raw_ids.get, words, repeat(-1)), dtype=np.int64, count=len(words))
+        for i in np.flatnonzero(ids < 0).tolist():
+            w = words[i]
+            v = t.raw_ids.get(w)
+            if v is None:
+                v = t.word_id.get(w if w.isalpha() else _normal(w), t.unknown)
+                if len(t.raw_ids) < len(t.word_id) + _RAW_CACHE_LIMIT:
+                    t.raw_ids[w] = v
+            ids[i] = v
+        return ids
 
     def transform(self, docs: Sequence[Doc], spans: bool = False):
         """CSR matrix (passages x features); with ``spans`` also a :class:`Spans`.
 
-        Python touches each token once to find it and once per look-up table (``map`` over
-        the whole batch); the rest is numpy and scipy on the batch.
+        The batch is tokenised as one text (one regex split, C speed); Python then touches
+        each token once, to find its token id; bigrams, lexicon phrases and columns are
+        numpy look-ups on the batch. The result equals :func:`tokens` plus
+        :func:`feature_names` applied passage by passage (``tests/test_features.py``).
         """
         t = self.tables()
         n = len(docs)
-        words: list[str] = []
-        starts: list[int] = []
-        ends: list[int] = []
-        lens: list[int] = []
-        lex_found: list[tuple[int, int, int]] = []  # (column, first token, last token), batch positions
-        lexicon = t.lexicon
-        for doc in docs:
-            w, s, e = tokens(doc)
-            if lexicon is not None:
-                base = len(words)
-                lex_found += [(t.lexicon_col[name], base + i, base + j - 1)
-                              for name, i, j in lexicon.matches(w) if name in t.lexicon_col]
-            words += w
-            starts += s
-            ends += e
-            lens.append(len(w))
-        row = np.repeat(np.arange(n), lens)
-        n_tok = len(words)
-        uni = np.fromiter(map(t.unigram.get, words, repeat(-1)), dtype=np.int64, count=n_tok)
-        pairs = [a + " " + b for a, b in zip(words, words[1:])]
-        bi = np.fromiter(map(t.bigram.get, pairs, repeat(-1)), dtype=np.int64, count=len(pairs))
-        if len(bi):
-            bi[row[1:] != row[:-1]] = -1  # no pairs across passages
+        base = t.unknown + 1
+        texts = [d.text for d in docs]
+        doc_start = np.zeros(n, dtype=np.int64)
+        if n:
+            np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=n)[:-1] + 1, out=doc_start[1:])
+        big = "\n".join(texts)  # a newline never joins two tokens
+        low = big.lower()
+        if len(low) == len(big):
+            parts = _SPLIT.split(low)
+            words = parts[1::2]
+        else:  # a few characters change length when lower-cased: keep the original offsets
+            parts = _SPLIT.split(big)
+            words = "\n".join(parts[1::2]).lower().split("\n") if len(parts) > 1 else []
+        offs = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
+        starts, ends = offs[0:-1:2], offs[1::2]
+        ids = self._token_ids(t, words)
+        n_mentions = [len(d.mentions) for d in docs]
+        if sum(n_mentions):  # each country mention becomes one COUNTRY token
+            m = np.asarray([se for d in docs for se in d.mentions], dtype=np.int64)
+            shift = np.repeat(doc_start, n_mentions)
+            ms, me = m[:, 0] + shift, m[:, 1] + shift
+            i0 = np.searchsorted(ends, ms, "right")
+            i1 = np.searchsorted(starts, me, "left")
+            ok = i0 < i1
+            i0, i1, ms, me = i0[ok], i1[ok], ms[ok], me[ok]
+            cover = np.zeros(len(ids) + 1, dtype=np.int64)
+            np.add.at(cover, i0 + 1, 1)
+            np.add.at(cover, i1, -1)
+            ids[i0] = t.word_id[COUNTRY_TOKEN]
+            starts = starts.copy()
+            ends = ends.copy()
+            starts[i0], ends[i0] = ms, me
+            keep = np.cumsum(cover[:-1]) <= 0
+            ids, starts, ends = ids[keep], starts[keep], ends[keep]
+        row = np.searchsorted(doc_start, starts, "right") - 1
+        n_tok = len(ids)
+        same = row[1:] == row[:-1]  # token i and i+1 are in one passage
+        uni = t.uni_col[ids]
+        bi = np.full(max(n_tok - 1, 0), -1, dtype=np.int64)
+        maybe = np.flatnonzero(t.bigram_first[ids[:-1]] & t.bigram_second[ids[1:]] & same)  # not across passages
+        bi[maybe] = _look_up(t.bigram_keys, t.bigram_cols, ids[maybe] * base + ids[maybe + 1])[1]
         u_pos = np.flatnonzero(uni >= 0)
         b_pos = np.flatnonzero(bi >= 0)
         blocks = []
-        if lexicon is not None:  # lexicon columns ("cameo:...") sort before word columns ("w:...")
-            lex = np.asarray(lex_found, dtype=np.int64).reshape(-1, 3)
+        lexicon = self.use_lexicon
+        if lexicon:  # lexicon columns ("cameo:...") sort before word columns ("w:...")
+            lex = self._lexicon_matches(t, ids, row)
             blocks.append(self._tfidf(row[lex[:, 1]], lex[:, 0], n, self.lexicon_weight))
         blocks.append(self._tfidf(np.concatenate([row[u_pos], row[b_pos]]), np.concatenate([uni[u_pos], bi[b_pos]]),
                                   n, 1.0))
         empty_i, empty_f = np.zeros(0, dtype=np.int64), np.zeros(0)
         vec_parts = (empty_i, empty_i, empty_f)
         v_pos = empty_i
-        if t.vec_index is not None:
-            vid = np.fromiter(map(t.vec_index.get, words, repeat(-1)), dtype=np.int64, count=n_tok)
+        if t.vec_table is not None:
+            vid = t.vec_row[ids]
             v_pos = np.flatnonzero(vid >= 0)
-            v_rows, ids = row[v_pos], vid[v_pos]
-            weights = t.vec_weight[ids]
+            v_rows, v_ids = row[v_pos], vid[v_pos]
+            weights = t.vec_weight[v_ids]
             # weighted sum of the table rows per passage, in float64 (exact explanations): each
             # distinct word's row is converted once, then one sparse x dense product
-            uniq, inverse = np.unique(ids, return_inverse=True)
+            uniq, inverse = np.unique(v_ids, return_inverse=True)
             W = sp.csr_matrix((weights, (v_rows, inverse)), shape=(n, len(uniq)))
             mean = np.asarray(W @ t.vec_table[uniq].astype(np.float64))
             total = np.bincount(v_rows, weights=weights, minlength=n)
@@ -369,17 +485,17 @@ class Featurizer:
             d = dense.shape[1]
             blocks.append((np.arange(0, n * d + 1, d), np.tile(np.arange(self.n_sparse_, self.n_sparse_ + d), n),
                            dense.ravel()))
-            vec_parts = (v_rows, ids, weights * (self.vector_scale / (total * norm))[v_rows])
+            vec_parts = (v_rows, v_ids, weights * (self.vector_scale / (total * norm))[v_rows])
         X = _concat_columns(n, len(self.feature_names_), blocks)
         if not spans:
             return X
-        s_a = np.asarray(starts, dtype=np.int64)
-        e_a = np.asarray(ends, dtype=np.int64)
+        s_a = starts - doc_start[row]
+        e_a = ends - doc_start[row]
         o_row = [row[u_pos], row[b_pos]]
         o_key = [uni[u_pos], bi[b_pos]]
         o_s = [s_a[u_pos], s_a[b_pos]]
         o_e = [e_a[u_pos], e_a[b_pos + 1]]
-        if lexicon is not None and len(lex):
+        if lexicon and len(lex):
             o_row.append(row[lex[:, 1]])
             o_key.append(lex[:, 0])
             o_s.append(s_a[lex[:, 1]])
@@ -392,6 +508,41 @@ class Featurizer:
             o_e.append(e_a[v_pos[only]])
         return X, Spans(np.concatenate(o_row), np.concatenate(o_key), np.concatenate(o_s),
                         np.concatenate(o_e), *vec_parts)
+
+    @staticmethod
+    def _lexicon_matches(t: _Tables, ids: np.ndarray, row: np.ndarray) -> np.ndarray:
+        """Lexicon matches as rows (column, first token, last token), as :meth:`Lexicon.matches`.
+
+        Greedy, longest phrase first, left to right, never across passages. Phrases of a
+        category the vocabulary lacks still take their words (column -1, dropped after).
+        Only tokens that begin some phrase are looked up.
+        """
+        n_tok = len(ids)
+        base = t.unknown + 1
+        cand = np.flatnonzero(t.lexicon_first[ids])
+        size = np.zeros(len(cand), dtype=np.int64)
+        col = np.full(len(cand), -1, dtype=np.int64)
+        key = ids[cand]
+        for k, (keys, cols) in enumerate(t.lexicon_keys, start=1):
+            if k > 1:
+                nxt = cand + (k - 1)
+                inside = nxt < n_tok
+                inside[inside] = row[nxt[inside]] == row[cand[inside]]
+                key = key * base + ids[np.minimum(nxt, n_tok - 1)]
+            found, cols_k = _look_up(keys, cols, key)
+            hit = found & inside if k > 1 else found
+            size[hit] = k  # longer phrases overwrite shorter ones
+            col[hit] = cols_k[hit]
+        out = []
+        nxt_free = 0
+        for j, (i, k) in enumerate(zip(cand.tolist(), size.tolist())):
+            if k and i >= nxt_free:
+                out.append(j)
+                nxt_free = i + k
+        pick = np.asarray(out, dtype=np.int64)
+        first = cand[pick]
+        found = np.stack([col[pick], first, first + size[pick] - 1], axis=1)
+        return found[found[:, 0] >= 0]
 
     def _tfidf(self, rows: np.ndarray, cols: np.ndarray, n: int, scale: float):
         """One block's CSR arrays (indptr, indices, data): sublinear tf x idf, rows L2-normalised."""
