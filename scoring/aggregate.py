@@ -19,29 +19,37 @@ import numpy as np
 from .labels import tension
 
 
-def _summary(rows: list[int], P: np.ndarray, labels, thresholds) -> dict:
-    sub = P[rows]
-    best = sub.max(axis=0)
-    scores = {label: round(float(best[j]), 4) for j, label in enumerate(labels)}
-    strongest = sorted(rows, key=lambda r: (-float(P[r].max()), r))
+def _summary(rows: list[int], P: list[list[float]], peak: list[float], labels, thresholds) -> dict:
+    best = P[rows[0]] if len(rows) == 1 else [max(column) for column in zip(*[P[r] for r in rows])]
+    scores = {label: round(b, 4) for label, b in zip(labels, best)}
     return {
         "scores": scores,
-        "labels": [label for j, label in enumerate(labels) if best[j] >= thresholds[j]],
+        "labels": [label for label, b, t in zip(labels, best, thresholds) if b >= t],
         "tension": tension(scores),
-        "evidence": strongest,
+        "evidence": sorted(rows, key=lambda r: -peak[r]),  # stable: ties keep passage order
     }
 
 
 def countries_and_pairs(passage_countries: list[list[str]], P: np.ndarray, labels, thresholds):
-    """``(countries, pairs)``: ``{code: summary}`` and a list of pair summaries by |tension|."""
+    """``(countries, pairs)``: ``{code: summary}`` and a list of pair summaries by |tension|.
+
+    ``P`` is the article's passages x labels score matrix. An article has tens of passages
+    and a few countries, so plain Python on lists beats numpy calls per summary here.
+    """
     by_country: dict[str, list[int]] = {}
     by_pair: dict[tuple[str, str], list[int]] = {}
     for i, codes in enumerate(passage_countries):
         for code in codes:
             by_country.setdefault(code, []).append(i)
-        for a, b in combinations(sorted(set(codes)), 2):
-            by_pair.setdefault((a, b), []).append(i)
-    countries = {code: _summary(rows, P, labels, thresholds) for code, rows in by_country.items()}
-    pairs = [{"pair": list(pair), **_summary(rows, P, labels, thresholds)} for pair, rows in by_pair.items()]
+        if len(codes) > 1:
+            for a, b in combinations(sorted(set(codes)), 2):
+                by_pair.setdefault((a, b), []).append(i)
+    if not by_country:
+        return {}, []
+    rows = P.tolist()
+    peak = [max(r) for r in rows]
+    thresholds = [float(t) for t in thresholds]
+    countries = {code: _summary(r, rows, peak, labels, thresholds) for code, r in by_country.items()}
+    pairs = [{"pair": list(pair), **_summary(r, rows, peak, labels, thresholds)} for pair, r in by_pair.items()]
     pairs.sort(key=lambda p: (-abs(p["tension"]), p["pair"]))
     return countries, pairs

@@ -110,7 +110,8 @@ def explain_rows(X, coef: np.ndarray, spans: Spans, featurizer: Featurizer, offs
     occ_order = np.argsort(occ_code, kind="stable")
     occ_sorted = occ_code[occ_order]
     base = np.asarray(offsets, dtype=np.int64)[spans.occ_row[occ_order]] if len(occ_order) else occ_order
-    occ_pairs = list(zip((spans.occ_start[occ_order] + base).tolist(), (spans.occ_end[occ_order] + base).tolist()))
+    occ_start = spans.occ_start[occ_order] + base
+    occ_end = spans.occ_end[occ_order] + base
 
     # one entry per (passage, item): word, word pair, lexicon category or vector-only word
     code = rows_all * width + keys_all
@@ -120,13 +121,22 @@ def explain_rows(X, coef: np.ndarray, spans: Spans, featurizer: Featurizer, offs
     hi_all = np.searchsorted(occ_sorted, uniq, "right")
     display = _display_names(featurizer)
 
-    out: list[dict] = [{label: [] for label in labels} for _ in range(n)]
-    for li, label in enumerate(labels):
+    per_label = []
+    passages = np.arange(n + 1)
+    for li in range(len(labels)):
         vals = contrib[li] if shares is None else np.concatenate([contrib[li], shares[li]])
         sums = np.bincount(inverse, weights=vals, minlength=len(uniq))
         idx = _picks(u_row, sums, k, negative)
         weights = np.round(sums[idx], 4) if k is not None else sums[idx]
-        for r, key, w, a, b in zip(u_row[idx].tolist(), u_key[idx].tolist(), weights.tolist(),
-                                   lo_all[idx].tolist(), hi_all[idx].tolist()):
-            out[r][label].append({"feature": display[key], "weight": w, "spans": occ_pairs[a:b]})
-    return out
+        # the picked items' spans, gathered in one go: item i owns pairs[bounds[i]:bounds[i+1]]
+        lo, count = lo_all[idx], hi_all[idx] - lo_all[idx]
+        bounds = np.zeros(len(idx) + 1, dtype=np.int64)
+        np.cumsum(count, out=bounds[1:])
+        occ = np.arange(bounds[-1]) + np.repeat(lo - bounds[:-1], count)
+        pairs = list(zip(occ_start[occ].tolist(), occ_end[occ].tolist()))
+        ends = bounds.tolist()
+        items = [{"feature": display[key], "weight": w, "spans": pairs[a:b]}
+                 for key, w, a, b in zip(u_key[idx].tolist(), weights.tolist(), ends, ends[1:])]
+        cut = np.searchsorted(u_row[idx], passages).tolist()  # rows ascending: each passage one slice
+        per_label.append([items[a:b] for a, b in zip(cut, cut[1:])])
+    return [dict(zip(labels, row)) for row in zip(*per_label)] if per_label else [{} for _ in range(n)]

@@ -121,26 +121,23 @@ class Scorer:
                                          k=self.top_k, negative=negative) if want_spans else None)
         clock.lap("explanations")
 
+        rounded_all = np.round(P, 4).tolist()
+        passed_all = [[label for label, ok in zip(labels, row) if ok] for row in (P >= thresholds).tolist()]
         results = []
         for art, text, spans, mentions, passage_countries, first in per_article:
             n = len(spans)
-            rows = slice(first, first + n)
-            Pa = P[rows]
-            explanations = explanations_all[rows] if want_spans and art.get("explain", True) else None
-            passages = []
-            rounded = np.round(Pa, 4).tolist()
-            passed = (Pa >= thresholds).tolist()
-            for i, (start, end) in enumerate(spans):
-                item = {
-                    "index": i, "start": start, "end": end, "text": text[start:end],
-                    "countries": passage_countries[i],
-                    "scores": dict(zip(labels, rounded[i])),
-                    "labels": [label for label, ok in zip(labels, passed[i]) if ok],
-                }
-                if explanations is not None:
-                    item["explanations"] = explanations[i]
-                passages.append(item)
-            country_summ, pairs = countries_and_pairs(passage_countries, Pa, labels, thresholds)
+            explanations = (explanations_all[first:first + n] if want_spans and art.get("explain", True)
+                            else None)
+            passages = [
+                {"index": i, "start": start, "end": end, "text": text[start:end], "countries": codes,
+                 "scores": dict(zip(labels, scores)), "labels": passed}
+                for i, ((start, end), codes, scores, passed) in enumerate(
+                    zip(spans, passage_countries, rounded_all[first:first + n], passed_all[first:first + n]))
+            ]
+            if explanations is not None:
+                for item, expl in zip(passages, explanations):
+                    item["explanations"] = expl
+            country_summ, pairs = countries_and_pairs(passage_countries, P[first:first + n], labels, thresholds)
             results.append({
                 "id": art.get("id"),
                 "model": self.model_info,
