@@ -35,8 +35,9 @@ _ABBREVIATIONS = frozenset(
 _DOTTED = re.compile(r"(?:[A-Za-z]\.){2,}$")
 
 _BOUNDARY = re.compile(
-    r"""(?<![.!?…])                  # start of a run of punctuation (keeps the scan linear)
-        [.!?…]++                     # terminal punctuation, never given back
+    r"""[.!?…](?<![.!?…][.!?…])      # the first of a run of punctuation (keeps the scan linear;
+                                     # a leading character class lets re skip ahead fast)
+        [.!?…]*+                     # the rest of the run, never given back
         [\"'”’)\]]*+                 # closing quotes or brackets
         (?=\s+[\"'“‘(\[]*[A-Z0-9À-ÖØ-Þ])  # white space, then a sentence opener
     """,

@@ -377,3 +377,15 @@ def test_surname_inside_another_name():
 
 def test_dotted_acronym_must_match_exactly():
     assert codes("A U.S. official said.") == ["USA"]
+
+
+def test_whole_text_normalisation_equals_the_character_table():
+    """Long texts are normalised with a numpy table; it must equal the per-character mapping,
+    for every plane, lone surrogates and full-width forms included."""
+    from scoring.actors import _TABLE, normalise
+
+    rnd = random.Random(7)
+    ranges = [(0, 0x110000), (0, 0x3100), (0xD800, 0xE000), (0xFF00, 0x10000), (0x20, 0x7F)]
+    for _ in range(200):
+        text = "".join(chr(rnd.randrange(*rnd.choice(ranges))) for _ in range(rnd.randrange(200, 700)))
+        assert normalise(text) == text.translate(_TABLE)
