@@ -28,6 +28,7 @@ import time
 
 from marshmallow import ValidationError
 
+from .gcpause import gc_paused
 from .model import ModelError
 from .schemas import validate_article
 
@@ -76,8 +77,7 @@ def score_stream(scorer, lines, out, batch_size: int = 64, explain: bool = True,
     done = bad = 0
     bar = _Progress(progress)
 
-    def flush():
-        nonlocal done
+    def write():
         arts = [a for a, _ in pending if a is not None]
         for a in arts:
             a["explain"] = a.get("explain", True) and explain
@@ -87,6 +87,11 @@ def score_stream(scorer, lines, out, batch_size: int = 64, explain: bool = True,
         results = iter(scored)
         for art, err in pending:
             out.write(json.dumps(next(results) if art is not None else err, ensure_ascii=False) + "\n")
+
+    def flush():
+        nonlocal done
+        with gc_paused():  # the results are freed inside the pause: the collector never scans them
+            write()
         done += len(pending)
         pending.clear()
         bar.update(done, bad)

@@ -45,6 +45,7 @@ import time
 import uuid
 from datetime import datetime, timezone
 
+from .gcpause import gc_paused
 from .model import ModelError
 
 FORMATS = ("jsonl", "parquet")
@@ -213,12 +214,16 @@ def score_partition(task: dict) -> dict:
     pending: list[tuple[int, dict]] = []
     scored = seen = 0
 
-    def flush():
-        nonlocal scored
+    def write() -> int:
         results = _score_articles(scorer, pending, explain, source, errors)
         if results:
             writer.write(results)
-        scored += len(results)
+        return len(results)
+
+    def flush():
+        nonlocal scored
+        with gc_paused():  # the results are freed inside the pause: the collector never scans them
+            scored += write()
         pending.clear()
 
     try:

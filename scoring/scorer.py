@@ -13,10 +13,7 @@ documented in the README ("Result object") and in the OpenAPI document.
 from __future__ import annotations
 
 import datetime as dt
-import gc
-import threading
 import time
-from contextlib import contextmanager
 from typing import Any, Iterable
 
 import numpy as np
@@ -24,6 +21,7 @@ import numpy as np
 from . import actors as actors_mod
 from .aggregate import countries_and_pairs
 from .explain import explain_rows
+from .gcpause import gc_paused
 from .features import Doc
 from .model import Model
 from .segment import segment
@@ -72,7 +70,7 @@ class Scorer:
         ``timings``, when given, accumulates seconds per stage (segmentation, countries,
         features, model, explanations, aggregation): the benchmark reads it.
         """
-        with _no_gc():
+        with gc_paused():
             return self._score_batch(list(articles), explain, negative, _Clock(timings))
 
     def _score_batch(self, articles: list[dict], explain: bool, negative: bool, clock: "_Clock") -> list[dict]:
@@ -148,34 +146,6 @@ class Scorer:
             })
         clock.lap("aggregation")
         return results
-
-
-_gc_lock = threading.Lock()
-_gc_depth = 0
-
-
-@contextmanager
-def _no_gc():
-    """Pause the cyclic garbage collector while a batch builds its results.
-
-    A result is thousands of small dicts and lists with no reference cycles; letting the
-    collector rescan them as they are created costs about as much as building them. Nested
-    and concurrent batches share one pause (a counter), and the collector's state before the
-    first one is restored after the last.
-    """
-    global _gc_depth
-    with _gc_lock:
-        if _gc_depth == 0:
-            _no_gc.was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_depth += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_depth -= 1
-            if _gc_depth == 0 and _no_gc.was_enabled:
-                gc.enable()
 
 
 class _Clock:
