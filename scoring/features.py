@@ -236,19 +236,6 @@ def _look_up(keys: np.ndarray, cols: np.ndarray, query: np.ndarray) -> tuple[np.
     return found, np.where(found, cols[pos], -1)
 
 
-def _row_normalise(M: sp.csr_matrix, scale: float = 1.0) -> sp.csr_matrix:
-    """Scale each row of M (in place) to L2 length ``scale``; empty rows stay empty."""
-    counts = np.diff(M.indptr)
-    sq = np.zeros(M.shape[0])
-    nonempty = counts > 0
-    if nonempty.any():
-        sq[nonempty] = np.add.reduceat(M.data * M.data, M.indptr[:-1][nonempty])
-    norms = np.sqrt(sq)
-    norms[norms == 0] = 1.0
-    M.data *= np.repeat(scale / norms, counts)
-    return M
-
-
 def _concat_columns(n: int, width: int, blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> sp.csr_matrix:
     """One CSR matrix from row-aligned CSR blocks whose columns are disjoint and ascending.
 
@@ -474,7 +461,9 @@ class Featurizer:
             # weighted sum of the table rows per passage, in float64 (exact explanations): each
             # distinct word's row is converted once, then one sparse x dense product
             uniq, inverse = np.unique(v_ids, return_inverse=True)
-            W = sp.csr_matrix((weights, (v_rows, inverse)), shape=(n, len(uniq)))
+            w_ptr = np.zeros(n + 1, dtype=np.int64)  # tokens are in passage order: CSR as they are
+            np.cumsum(np.bincount(v_rows, minlength=n), out=w_ptr[1:])
+            W = sp.csr_matrix((weights, inverse, w_ptr), shape=(n, len(uniq)))
             mean = np.asarray(W @ t.vec_table[uniq].astype(np.float64))
             total = np.bincount(v_rows, weights=weights, minlength=n)
             total[total == 0] = 1.0
@@ -545,12 +534,18 @@ class Featurizer:
         return found[found[:, 0] >= 0]
 
     def _tfidf(self, rows: np.ndarray, cols: np.ndarray, n: int, scale: float):
-        """One block's CSR arrays (indptr, indices, data): sublinear tf x idf, rows L2-normalised."""
-        M = sp.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(n, self.n_sparse_))
-        M.sum_duplicates()
-        M.data = (1.0 + np.log(M.data)) * self.idf_[M.indices]
-        M = _row_normalise(M, scale)
-        return M.indptr, M.indices, M.data
+        """One block's CSR arrays (indptr, indices, data) from its (row, column) occurrences:
+        sublinear tf x idf, each row scaled to L2 length ``scale`` (empty rows stay empty)."""
+        width = self.n_sparse_
+        cells, counts = np.unique(rows * width + cols, return_counts=True)  # row-major: CSR order
+        r, c = cells // width, cells % width
+        data = (1.0 + np.log(counts)) * self.idf_[c]
+        norms = np.sqrt(np.bincount(r, weights=data * data, minlength=n))
+        norms[norms == 0] = 1.0
+        data *= (scale / norms)[r]
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(r, minlength=n), out=indptr[1:])
+        return indptr, c, data
 
     def fit_transform(self, docs: Sequence[Doc]):
         return self.fit(docs).transform(docs)
