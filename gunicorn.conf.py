@@ -3,7 +3,10 @@
 Every value can be overridden with an environment variable (in brackets).
 - workers [TENSION_WORKERS]: one per core; scoring is CPU-bound.
 - gthread workers with [TENSION_THREADS] threads (default 2): a slow or stalled client ties
-  up a thread, not a whole worker. More threads do not score faster (the GIL), and each one
+  up a thread, not a whole worker. The class is service/worker.py's: a worker whose threads
+  are all busy leaves a new connection to a worker with a free thread for up to 20 ms, so
+  keep-alive clients are spread over the workers (stock gthread put all 8 benchmark clients
+  on one worker in half the runs). More threads do not score faster (the GIL), and each one
   scoring a batch at the same time adds its working memory to the worker; measured in
   docs/performance.md.
 - One BLAS thread per worker (OPENBLAS_NUM_THREADS etc., unless set): the workers already
@@ -19,8 +22,8 @@ Every value can be overridden with an environment variable (in brackets).
   [TENSION_FIRST_BYTE_WAIT] seconds (0.1), then waits in the worker's poller without a
   thread and is closed after ``keepalive`` seconds of silence (set in ``post_fork``).
 - max_requests with jitter: workers are recycled now and then, bounding any slow growth.
-- [TENSION_REUSE_PORT=1]: a listening socket per worker, so keep-alive clients are spread
-  over the workers; off by default because a reload can then reset queued connections.
+- [TENSION_REUSE_PORT=1]: a listening socket per worker; off by default because a reload
+  can then reset queued connections.
 - Reloading the model: ``kill -HUP <master pid>`` (or ``POST /v1/admin/reload``, which
   does the same under gunicorn) starts new workers on what ``models/CURRENT`` names now and
   lets the old ones finish their requests first (graceful_timeout).
@@ -32,15 +35,13 @@ import os
 import time
 
 bind = os.environ.get("TENSION_BIND", "127.0.0.1:8000")
-# [TENSION_REUSE_PORT=1] one listening socket per worker (SO_REUSEPORT): the kernel spreads
-# new connections over the workers. With the shared socket (default), the worker that wakes
-# first can accept a burst of keep-alive connections alone (all 8 benchmark clients on one
-# worker in about half the runs: half the throughput, twice the p99). Off by default: a
-# graceful reload then resets connections still queued on an old worker's socket
-# (tests/test_gunicorn_faults.py fails). docs/performance.md.
+# [TENSION_REUSE_PORT=1] one listening socket per worker (SO_REUSEPORT): the kernel hashes
+# new connections over the workers. Not needed for balance since the worker class does it
+# (below), and off by default: a graceful reload then resets connections still queued on an
+# old worker's socket (tests/test_gunicorn_faults.py fails). docs/performance.md.
 reuse_port = os.environ.get("TENSION_REUSE_PORT", "0") == "1"
 workers = int(os.environ.get("TENSION_WORKERS", multiprocessing.cpu_count()))
-worker_class = "gthread"
+worker_class = "service.worker.BalancedThreadWorker"  # gthread, balanced: service/worker.py
 threads = int(os.environ.get("TENSION_THREADS", 2))
 timeout = int(os.environ.get("TENSION_TIMEOUT", 30))
 graceful_timeout = 30

@@ -224,7 +224,7 @@ def _access_log(resp):
     rule = request.url_rule.rule if request.url_rule else "unmatched"
     extra = {"event": "request", "method": request.method, "route": rule, "status": resp.status_code,
              "ms": round((time.perf_counter() - g.get("t0", time.perf_counter())) * 1000, 2),
-             "request_id": g.get("request_id")}
+             "request_id": g.get("request_id"), "worker": os.getpid()}
     extra.update(g.get("log_extra", {}))
     log.info("request", extra=extra)
     return resp

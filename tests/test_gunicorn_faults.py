@@ -13,7 +13,9 @@ free 127.0.0.1 port, on a private copy of the committed models, with a short wor
   (SIGSTOP) is killed after ``timeout`` and replaced; the service keeps answering;
 - a graceful reload — ``kill -HUP <master>`` or ``POST /v1/admin/reload`` — while requests
   run switches every worker to the model ``models/CURRENT`` now names with zero failed
-  requests.
+  requests;
+- a worker whose threads are all busy leaves a new connection to an idle worker
+  (service/worker.py), and keep-alive clients end up spread over the workers.
 
 Every loop is bounded by a count and a deadline; nothing leaves the loopback interface.
 """
@@ -438,3 +440,71 @@ def test_sighup_onto_a_tampered_model_leaves_the_service_up_but_not_ready(server
     os.kill(server.master, signal.SIGHUP)
     assert server.ready()["model"]["version"] == good
     server.wait(lambda: all(server.score()[0] == 200 for _ in range(10)), "every worker back on the good model")
+
+
+def _served_by(server: Server) -> dict[str, int]:
+    """request id -> pid of the worker that answered it, from the access log."""
+    out = {}
+    for line in server.log_text().splitlines():
+        if line.startswith("{") and '"event": "request"' in line:
+            rec = json.loads(line)
+            out[rec["request_id"]] = rec["worker"]
+    return out
+
+
+def test_a_busy_worker_leaves_new_connections_to_an_idle_one(models_copy, tmp_path):
+    """One thread per worker: while one worker scores a long batch, a new client is served by
+    the other one, every time (stock gthread: whichever worker wakes first, half the time
+    the busy one, and the client waits for the batch)."""
+    long_text = " ".join([TEXT] * 60)
+    batch = {"articles": [{"text": long_text}] * 32}
+    with gunicorn(models_copy, tmp_path, TENSION_THREADS="1") as server:
+        waits = []
+        for i in range(5):
+            t = threading.Thread(target=server.request, args=("POST", "/v1/score/batch", batch),
+                                 kwargs={"headers": {"X-Request-ID": f"batch{i}"}})
+            t.start()
+            time.sleep(0.05)  # the batch is being scored
+            t0 = time.monotonic()
+            status, _ = server.request("POST", "/v1/score", {"text": TEXT}, headers={"X-Request-ID": f"single{i}"})
+            waits.append(time.monotonic() - t0)
+            assert status == 200
+            t.join(30)
+        served = server.wait(lambda: (lambda s: s if all(f"batch{i}" in s for i in range(5)) else None)(_served_by(server)),
+                             "access log lines")
+        for i in range(5):
+            assert served[f"single{i}"] != served[f"batch{i}"], (i, served)
+
+
+def test_keep_alive_clients_are_spread_over_the_workers(server):
+    """8 clients, each with one keep-alive connection opened at the same moment: both workers serve."""
+    start = threading.Barrier(8)
+    failures = []
+
+    def client(c):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20)
+        try:
+            start.wait()
+            for k in range(6):
+                conn.request("POST", "/v1/score", body=json.dumps({"text": TEXT}),
+                             headers={"Content-Type": "application/json", "X-Request-ID": f"c{c}r{k}"})
+                resp = conn.getresponse()
+                resp.read()
+                if resp.status != 200:
+                    failures.append(resp.status)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=client, args=(c,)) for c in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not failures
+    served = server.wait(lambda: (lambda s: s if sum(k.startswith("c") for k in s) >= 48 else None)(_served_by(server)),
+                         "access log lines")
+    per_worker: dict[int, int] = {}
+    for rid, pid in served.items():
+        if rid.startswith("c"):
+            per_worker[pid] = per_worker.get(pid, 0) + 1
+    assert len(per_worker) == WORKERS and min(per_worker.values()) >= 12, per_worker
