@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
+import functools
 import hashlib
 import marshal
 import os
@@ -90,6 +91,12 @@ def normalise(s: str) -> str:
 
 def _key(form: str) -> str:
     return " " + normalise(form).strip() + " "
+
+
+@functools.lru_cache(maxsize=4096)
+def _form_key(form: str) -> str:
+    """A listed form, normalised and stripped (forms are few: memoised)."""
+    return normalise(form).strip()
 
 
 # --------------------------------------------------------------------------- context words
@@ -537,6 +544,9 @@ def _case_ok(form: str, span: str) -> bool:
     return True
 
 
+_SENSES_OK_LIMIT = 100_000  # memoised (key, span) -> senses whose capitals fit: a few MB at most
+
+
 def _to_day(date) -> int | None:
     if date is None:
         return None
@@ -552,6 +562,7 @@ class Recognizer:
     def __init__(self, use_cache: bool = True):
         built = _load_cached() if use_cache else _load()
         self._auto, self._table, self._persons, self._names, self._kinds = built
+        self._senses_ok: dict[tuple[int, str], tuple] = {}
 
     # -- public ------------------------------------------------------------------
     def name(self, code: str) -> str:
@@ -567,24 +578,33 @@ class Recognizer:
 
     # -- matching ------------------------------------------------------------------
     def _candidates(self, text: str):
+        """Start -> [(length, table index)] of every listed key found in ``text``."""
         norm = " " + normalise(text) + " "
         by_start: dict[int, list] = defaultdict(list)
+        table = self._table
         for end, idx in self._auto.iter(norm):
-            senses, length = self._table[idx]
-            s = end - length - 1  # end is the trailing pad; norm index = text index + 1
-            by_start[s].append((length, senses))
+            length = table[idx][1]
+            by_start[end - length - 1].append((length, idx))  # end is the trailing pad: -1
         return by_start
 
     def _pick(self, text: str, by_start) -> list:
+        """Longest case-compatible key at each start, left to right, not overlapping."""
         chosen = []
         last_end = 0
+        senses_ok = self._senses_ok
         for s in sorted(by_start):
             if s < last_end:
                 continue
-            for length, senses in sorted(by_start[s], key=lambda x: -x[0]):
+            found = by_start[s]
+            for length, idx in (sorted(found, reverse=True) if len(found) > 1 else found):
                 e = s + length
                 span = text[s:e]
-                ok = [x for x in senses if x[0] == BLOCK or _case_ok(x[2], span)]
+                ok = senses_ok.get((idx, span))
+                if ok is None:  # depends only on the key's senses and the span's capitals: memoised
+                    ok = tuple(x for x in self._table[idx][0] if x[0] == BLOCK or _case_ok(x[2], span))
+                    if len(senses_ok) >= _SENSES_OK_LIMIT:
+                        senses_ok.clear()
+                    senses_ok[(idx, span)] = ok
                 if ok:
                     if e < len(text) and text[e] == "." and ok[0][2].endswith("."):
                         e += 1
@@ -693,7 +713,7 @@ class Recognizer:
 
     # -- places ----------------------------------------------------------------------
     def _place_ok(self, text: str, s: int, e: int, code: str, form: str) -> bool:
-        low = normalise(form).strip()
+        low = _form_key(form)
         if _AFTER_US_STATE.match(text, e) and low not in ("united states", "us", "u s", "america"):
             return False  # "Lebanon, Pennsylvania"
         allcaps = text[s:e].isupper()

@@ -522,13 +522,21 @@ class Featurizer:
             hit = found & inside if k > 1 else found
             size[hit] = k  # longer phrases overwrite shorter ones
             col[hit] = cols_k[hit]
-        out = []
-        nxt_free = 0
-        for j, (i, k) in enumerate(zip(cand.tolist(), size.tolist())):
-            if k and i >= nxt_free:
-                out.append(j)
-                nxt_free = i + k
-        pick = np.asarray(out, dtype=np.int64)
+        pick = np.flatnonzero(size)
+        start, stop = cand[pick], cand[pick] + size[pick]
+        # a match overlapping an earlier one is taken only if that one was not: resolve the
+        # greedy order in Python, but only inside runs of overlapping matches (rare)
+        reach = np.maximum.accumulate(stop)
+        clash = np.flatnonzero(start[1:] < reach[:-1]) + 1
+        if len(clash):
+            keep = np.ones(len(pick), dtype=bool)
+            nxt_free = -1
+            for j in sorted(set(clash.tolist()) | set((clash - 1).tolist())):
+                if start[j] < nxt_free:
+                    keep[j] = False
+                else:
+                    nxt_free = stop[j]
+            pick = pick[keep]
         first = cand[pick]
         found = np.stack([col[pick], first, first + size[pick] - 1], axis=1)
         return found[found[:, 0] >= 0]
