@@ -171,7 +171,8 @@ def _gap_bound(text: str, pos: int, step: int) -> int:
     return pos
 
 _WORD_AFTER = re.compile(r"[\s\"'“”‘’(]*([^\W_]+(?:'t)?)", re.U)
-_WORD_BEFORE = re.compile(r"([^\W_]+)[^\w]*$", re.U)
+# the word before a position, read backwards: non-word characters, then letters or digits
+_WORD_BEFORE_REVERSED = re.compile(r"[^\w]*([^\W_]+)", re.U)
 
 _US_STATES = (
     "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Hawaii|"
@@ -229,9 +230,15 @@ def _word_after(text: str, pos: int, window: int = 40):
 
 
 def _word_before(text: str, pos: int, window: int = 40):
+    """The last word (letters, digits) before ``pos`` with only non-word characters after it
+    up to ``pos``, within ``window``: ``(word, start)`` or ``(None, pos)``. One anchored match
+    on the reversed window: searching forwards for the word and the end retried every start."""
     lo = max(0, pos - window)
-    m = _WORD_BEFORE.search(text, lo, pos)
-    return (m.group(1), m.start(1)) if m else (None, pos)
+    m = _WORD_BEFORE_REVERSED.match(text[lo:pos][::-1])
+    if not m:
+        return None, pos
+    start = pos - m.end(1)
+    return text[start:pos - m.start(1)], start
 
 
 def _is_cap(word: str | None) -> bool:

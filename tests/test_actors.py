@@ -389,3 +389,18 @@ def test_whole_text_normalisation_equals_the_character_table():
     for _ in range(200):
         text = "".join(chr(rnd.randrange(*rnd.choice(ranges))) for _ in range(rnd.randrange(200, 700)))
         assert normalise(text) == text.translate(_TABLE)
+
+
+def test_word_before_equals_the_forward_search():
+    """``_word_before`` reads the window backwards; it must find what the forward regex finds."""
+    from scoring.actors import _word_before
+
+    forward = re.compile(r"([^\W_]+)[^\w]*$")
+    rnd = random.Random(11)
+    alphabet = list("ab Z9_-.,'’\"( \n\té") + ["中", "١"]
+    for _ in range(20000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(0, 60)))
+        pos = rnd.randrange(0, len(text) + 1)
+        window = rnd.choice([40, 30, 5, 1])
+        m = forward.search(text, max(0, pos - window), pos)
+        assert _word_before(text, pos, window) == ((m.group(1), m.start(1)) if m else (None, pos))
