@@ -551,6 +551,23 @@ def _case_ok(form: str, span: str) -> bool:
     return True
 
 
+def _classify(senses: tuple) -> tuple[int, object]:
+    """How ``Recognizer._find`` treats a span with these senses, and what it needs for that:
+    (BLOCK, None), (NAME, (code, form)) for any place sense, (CAPITAL, code), (AMBIG, codes),
+    or (PERSON, whether a full-name sense is among them); in that order of precedence."""
+    kinds = {x[0] for x in senses}
+    if BLOCK in kinds:
+        return BLOCK, None
+    for x in senses:
+        if x[0] in (NAME, ADJ, SEAT):
+            return NAME, (x[1], x[2])
+    for kind in (CAPITAL, AMBIG):
+        for x in senses:
+            if x[0] == kind:
+                return kind, x[1]
+    return PERSON, PERSON in kinds
+
+
 _SENSES_OK_LIMIT = 100_000  # memoised (key, span) -> senses whose capitals fit: a few MB at most
 
 
@@ -606,16 +623,17 @@ class Recognizer:
             for length, idx in (sorted(found, reverse=True) if len(found) > 1 else found):
                 e = s + length
                 span = text[s:e]
-                ok = senses_ok.get((idx, span))
-                if ok is None:  # depends only on the key's senses and the span's capitals: memoised
+                fit = senses_ok.get((idx, span))
+                if fit is None:  # depends only on the key's senses and the span's capitals: memoised
                     ok = tuple(x for x in self._table[idx][0] if x[0] == BLOCK or _case_ok(x[2], span))
+                    fit = (ok, _classify(ok)) if ok else None
                     if len(senses_ok) >= _SENSES_OK_LIMIT:
                         senses_ok.clear()
-                    senses_ok[(idx, span)] = ok
-                if ok:
-                    if e < len(text) and text[e] == "." and ok[0][2].endswith("."):
+                    senses_ok[(idx, span)] = fit or ()
+                if fit:
+                    if e < len(text) and text[e] == "." and fit[0][0][2].endswith("."):
                         e += 1
-                    chosen.append((s, e, ok))
+                    chosen.append((s, e, *fit))
                     last_end = e
                     break
         return chosen
@@ -632,36 +650,28 @@ class Recognizer:
         pending_caps: list[tuple[int, int, str]] = []
         ambig: list[tuple[int, int, tuple]] = []
         confirmed: dict[str, int] = {}
-        for s, e, senses in chosen:
-            kinds = {x[0] for x in senses}
-            if BLOCK in kinds:
+        for s, e, senses, (what, first) in chosen:
+            if what == BLOCK:
                 continue
-            span = text[s:e]
-            place = [x for x in senses if x[0] in (NAME, ADJ, SEAT)]
-            if place:
-                code = place[0][1]
-                form = place[0][2]
-                if span.replace(".", "") in _ALLCAPS_RISKY and self._allcaps_context(text, s, e):
+            if what == NAME:  # a place: a country's name, adjective or seat of government
+                code, form = first
+                if text[s:e].replace(".", "") in _ALLCAPS_RISKY and self._allcaps_context(text, s, e):
                     continue
                 if self._place_ok(text, s, e, code, form):
                     out.append((s, e, code))
-                continue
-            caps = [x for x in senses if x[0] == CAPITAL]
-            if caps:
+            elif what == CAPITAL:
                 if self._capital_ok(text, s, e):
-                    out.append((s, e, caps[0][1]))
+                    out.append((s, e, first))
                 else:
-                    pending_caps.append((s, e, caps[0][1]))
-                continue
-            amb = [x for x in senses if x[0] == AMBIG]
-            if amb:
-                ambig.append((s, e, amb[0][1]))
-                continue
-            if not any(x[0] == PERSON for x in senses) and self._inside_other_name(text, s, e):
-                continue  # "Ambassador Song Kim": another person's surname
-            code = self._person(senses, day, confirmed, normalise(span))
-            if code:
-                out.append((s, e, code))
+                    pending_caps.append((s, e, first))
+            elif what == AMBIG:
+                ambig.append((s, e, first))
+            else:
+                if not first and self._inside_other_name(text, s, e):
+                    continue  # "Ambassador Song Kim": another person's surname
+                code = self._person(senses, day, confirmed, normalise(text[s:e]))
+                if code:
+                    out.append((s, e, code))
         out = self._lists(text, out, pending_caps)
         out = self._text_rules(text, out, day)
         out += self._resolve_ambiguous(out, ambig, day)
