@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from bisect import bisect_left
 from typing import Any, Iterable
 
 import numpy as np
@@ -21,8 +22,8 @@ import numpy as np
 from . import actors as actors_mod
 from .aggregate import countries_and_pairs
 from .explain import explain_rows
-from .gcpause import gc_paused
 from .features import Doc
+from .gcpause import gc_paused
 from .model import Model
 from .segment import segment
 
@@ -88,21 +89,19 @@ class Scorer:
             clock.lap("segmentation")
             mentions = actors_mod.find_actors(text, date=date)
             countries = [m for m in mentions if m.kind == "country"]
+            c_starts = [m.start for m in countries]
             passage_countries = []
-            mi = 0
             first = len(docs)
             for start, end in spans:
-                while mi < len(countries) and countries[mi].start < start:
-                    mi += 1
-                inside = []
-                j = mi
-                while j < len(countries) and countries[j].start < end:
-                    if countries[j].end <= end:
-                        inside.append(countries[j])
-                    j += 1
-                docs.append(Doc(text[start:end], tuple((m.start - start, m.end - start) for m in inside)))
+                lo, hi = bisect_left(c_starts, start), bisect_left(c_starts, end)
+                if lo == hi:  # most passages name no country
+                    docs.append(Doc(text[start:end]))
+                    passage_countries.append([])
+                else:
+                    inside = [m for m in countries[lo:hi] if m.end <= end]
+                    docs.append(Doc(text[start:end], tuple((m.start - start, m.end - start) for m in inside)))
+                    passage_countries.append(sorted({m.code for m in inside}))
                 offsets.append(start)
-                passage_countries.append(sorted({m.code for m in inside}))
             per_article.append((art, text, spans, mentions, passage_countries, first))
             clock.lap("countries")
 
