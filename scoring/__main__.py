@@ -29,6 +29,7 @@ import time
 from marshmallow import ValidationError
 
 from .gcpause import gc_paused
+from .jsonout import dumps
 from .model import ModelError
 from .schemas import validate_article
 
@@ -86,7 +87,7 @@ def score_stream(scorer, lines, out, batch_size: int = 64, explain: bool = True,
             on_batch(arts, scored)
         results = iter(scored)
         for art, err in pending:
-            out.write(json.dumps(next(results) if art is not None else err, ensure_ascii=False) + "\n")
+            out.write(dumps(next(results) if art is not None else err).decode())
 
     def flush():
         nonlocal done

@@ -46,6 +46,7 @@ import uuid
 from datetime import datetime, timezone
 
 from .gcpause import gc_paused
+from .jsonout import dumps
 from .model import ModelError
 
 FORMATS = ("jsonl", "parquet")
@@ -133,7 +134,7 @@ class _JsonlWriter:
         self.f, self.h, self.bytes = fs.open(path, "wb"), hashlib.sha256(), 0
 
     def write(self, results: list[dict]) -> None:
-        data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results).encode("utf-8")
+        data = b"".join(map(dumps, results))
         self.f.write(data)
         self.h.update(data)
         self.bytes += len(data)
@@ -161,7 +162,7 @@ class _ParquetWriter:
     def write(self, results: list[dict]) -> None:
         cols = {"id": [r.get("id") for r in results]}
         for c in PARQUET_COLUMNS[1:]:
-            cols[c] = [json.dumps(r[c], ensure_ascii=False) for r in results]
+            cols[c] = [dumps(r[c], newline=False).decode() for r in results]
         self.w.write_table(self.pa.table(cols, schema=self.schema))
 
     def close(self) -> str:

@@ -4,7 +4,7 @@ Bodies are parsed here (strict JSON: duplicate keys, non-JSON, NaN/Infinity, num
 large to represent, wrong content type and nesting too deep are refused with a problem
 response) and validated with the marshmallow schemas in ``scoring.schemas``; the same
 schemas generate ``/openapi.json`` (``service.openapi``). The views hand validated
-articles to the engine in one batch. Results are serialised with orjson (``_results``):
+articles to the engine in one batch. Results are serialised with orjson (``scoring.jsonout``):
 they are large (~40 KB per article with explanations), and the standard library's encoder
 took ~8% of a worker's time on single articles (docs/performance.md).
 """
@@ -16,12 +16,12 @@ import os
 import signal
 import time
 
-import orjson
 from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from scoring.gcpause import gc_paused
+from scoring.jsonout import dumps
 from scoring.model import ModelError
 from scoring.schemas import (MAX_BATCH, MAX_PASSAGES, BatchSchema, passages_over_limit, text_too_long,
                              validate_article)
@@ -109,21 +109,10 @@ def _scorer():
     return scorer
 
 
-def _plain(value):
-    """orjson's fallback for types it does not know: numpy scalars and arrays become Python ones."""
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
 def _results(obj):
     """A JSON response for a result object: the same JSON as ``jsonify`` (UTF-8 rather than
-    ``\\u`` escapes), produced ~10x faster."""
-    try:
-        body = orjson.dumps(obj, default=_plain) + b"\n"
-    except TypeError:  # a lone surrogate ("\ud800" sent escaped in JSON) is not UTF-8: escape it instead
-        body = (json.dumps(obj, default=_plain, ensure_ascii=True) + "\n").encode("ascii")
-    return current_app.response_class(body, mimetype="application/json")
+    ``\\u`` escapes), produced ~10x faster (scoring/jsonout.py)."""
+    return current_app.response_class(dumps(obj), mimetype="application/json")
 
 
 def _check_key():

@@ -20,6 +20,7 @@ import pytest
 
 from scoring import bulk
 from scoring.__main__ import main, score_stream
+from scoring.jsonout import dumps
 from scoring.schemas import validate_article
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +81,7 @@ def _expected(scorer, paths: list[Path]) -> list[str]:
                 continue
             result = scorer.score(art["text"], id=art["id"], title=art["title"], published=art["published"],
                                   explain=art["explain"])
-            out.append(json.dumps(result, ensure_ascii=False))
+            out.append(dumps(result, newline=False).decode())
     return out
 
 
@@ -318,8 +319,8 @@ def test_parquet_round_trips_to_the_library_json(first_run, cluster, scorer, tmp
         table = pq.read_table(out / p["output"])
         assert table.schema.names == list(bulk.PARQUET_COLUMNS)
         for row in table.to_pylist():
-            rows.append(json.dumps({k: row[k] if k == "id" else json.loads(row[k]) for k in bulk.PARQUET_COLUMNS},
-                                   ensure_ascii=False))
+            rows.append(dumps({k: row[k] if k == "id" else json.loads(row[k]) for k in bulk.PARQUET_COLUMNS},
+                              newline=False).decode())
     assert rows == _expected(scorer, [src])
 
 

@@ -54,11 +54,19 @@ def test_batch_response_is_the_engine_results(client, scorer):
 def test_numpy_values_serialise_as_plain_json():
     import numpy as np
 
-    from service.api import _plain
+    from scoring.jsonout import dumps
 
-    assert _plain(np.float64(0.25)) == 0.25 and _plain(np.arange(3)) == [0, 1, 2]
+    assert json.loads(dumps({"a": np.float64(0.25), "b": np.arange(3)})) == {"a": 0.25, "b": [0, 1, 2]}
     with pytest.raises(TypeError, match="object is not JSON serializable"):
-        _plain(object())
+        dumps({"x": object()})
+
+
+def test_strings_orjson_refuses_fall_back_to_escaped_json():
+    from scoring.jsonout import dumps
+
+    out = dumps({"text": "a\ud800b", "é": 1})  # a lone surrogate is not UTF-8
+    assert out == b'{"text": "a\\ud800b", "\\u00e9": 1}\n'
+    assert dumps({"é": 1}, newline=False) == '{"é":1}'.encode()
 
 
 def _free_port() -> int:
