@@ -97,4 +97,5 @@ def post_worker_init(worker):
         return
     log.info("worker warmed up", extra={"event": "warm_up", "ms": round((time.perf_counter() - t0) * 1000, 1),
                                         "worker": worker.pid})
+    gc.collect()  # nothing collectable may be frozen (the warm-up's results leave a deferred collection)
     gc.freeze()  # the model, tables and modules stay for the worker's life: keep them out of collections

@@ -106,6 +106,31 @@ def tokens(doc: Doc) -> Tokens:
     return Tokens(words, starts, ends)
 
 
+def _country_tokens(ids: np.ndarray, starts: np.ndarray, ends: np.ndarray, ms: np.ndarray, me: np.ndarray,
+                    country: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Replace the tokens each mention ``[ms, me)`` overlaps by one ``country`` token, as
+    :func:`tokens` does (mentions sorted, in batch offsets)."""
+    i0 = np.searchsorted(ends, ms, "right")
+    i1 = np.searchsorted(starts, me, "left")
+    ok = i0 < i1
+    if np.any(i0[ok][1:] < i1[ok][:-1]):  # two mentions share a token ("States'Japan"): one by one
+        ids_l, starts_l, ends_l = ids.tolist(), starts.tolist(), ends.tolist()
+        for s, e in zip(ms[::-1].tolist(), me[::-1].tolist()):
+            a, b = bisect_right(ends_l, s), bisect_left(starts_l, e)
+            if a < b:
+                ids_l[a:b], starts_l[a:b], ends_l[a:b] = [country], [s], [e]
+        return (np.asarray(ids_l, dtype=np.int64), np.asarray(starts_l, dtype=np.int64),
+                np.asarray(ends_l, dtype=np.int64))
+    i0, i1 = i0[ok], i1[ok]
+    cover = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.add.at(cover, i0 + 1, 1)
+    np.add.at(cover, i1, -1)
+    keep = np.cumsum(cover[:-1]) <= 0
+    ids, starts, ends = ids.copy(), starts.copy(), ends.copy()
+    ids[i0], starts[i0], ends[i0] = country, ms[ok], me[ok]
+    return ids[keep], starts[keep], ends[keep]
+
+
 class Lexicon(NamedTuple):
     """CAMEO phrases (up to three words) -> feature name, and the longest phrase per first word."""
 
@@ -407,33 +432,26 @@ class Featurizer:
             np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=n)[:-1] + 1, out=doc_start[1:])
         big = "\n".join(texts)  # a newline never joins two tokens
         low = big.lower()
-        if len(low) == len(big):
-            parts = _SPLIT.split(low)
-            words = parts[1::2]
-        else:  # a few characters change length when lower-cased: keep the original offsets
-            parts = _SPLIT.split(big)
-            words = "\n".join(parts[1::2]).lower().split("\n") if len(parts) > 1 else []
+        odd: list[int] = []  # passages that change length when lower-cased
+        if len(low) != len(big):  # those keep their case here, for the original offsets
+            lowered = [x.lower() for x in texts]
+            odd = [i for i, (a, b) in enumerate(zip(texts, lowered)) if len(a) != len(b)]
+            low = "\n".join(b if len(a) == len(b) else a for a, b in zip(texts, lowered))
+        parts = _SPLIT.split(low)
+        words = parts[1::2]
         offs = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
         starts, ends = offs[0:-1:2], offs[1::2]
+        if odd:  # ... and are lower-cased token by token, as tokens() does
+            tok_row = np.searchsorted(doc_start, starts, "right") - 1
+            for i in np.flatnonzero(np.isin(tok_row, odd)).tolist():
+                words[i] = words[i].lower()
         ids = self._token_ids(t, words)
         n_mentions = [len(d.mentions) for d in docs]
         if sum(n_mentions):  # each country mention becomes one COUNTRY token
             m = np.asarray([se for d in docs for se in d.mentions], dtype=np.int64)
             shift = np.repeat(doc_start, n_mentions)
-            ms, me = m[:, 0] + shift, m[:, 1] + shift
-            i0 = np.searchsorted(ends, ms, "right")
-            i1 = np.searchsorted(starts, me, "left")
-            ok = i0 < i1
-            i0, i1, ms, me = i0[ok], i1[ok], ms[ok], me[ok]
-            cover = np.zeros(len(ids) + 1, dtype=np.int64)
-            np.add.at(cover, i0 + 1, 1)
-            np.add.at(cover, i1, -1)
-            ids[i0] = t.word_id[COUNTRY_TOKEN]
-            starts = starts.copy()
-            ends = ends.copy()
-            starts[i0], ends[i0] = ms, me
-            keep = np.cumsum(cover[:-1]) <= 0
-            ids, starts, ends = ids[keep], starts[keep], ends[keep]
+            ids, starts, ends = _country_tokens(ids, starts, ends, m[:, 0] + shift, m[:, 1] + shift,
+                                                t.word_id[COUNTRY_TOKEN])
         row = np.searchsorted(doc_start, starts, "right") - 1
         n_tok = len(ids)
         same = row[1:] == row[:-1]  # token i and i+1 are in one passage

@@ -31,6 +31,8 @@ _was_enabled = False
 _deferred_to = (0, 0, 0)  # the threshold set while deferring
 _deferred_from: tuple[int, int, int] | None = None  # the threshold to restore, while deferring
 _hooked = False
+_start_count = 0  # the collector's young count when the outermost pause began
+OVERLAP_LIMIT = 1_000_000  # containers made while pauses overlap before one collects anyway
 
 
 def _restore() -> None:
@@ -46,41 +48,62 @@ def _on_collect(phase: str, info: dict) -> None:
         _restore()
 
 
-def _defer() -> None:
-    """Move the next young collection past the containers created during the pause."""
+def _defer(made: int) -> None:
+    """Move the next young collection past the ``made`` containers created during the pause."""
     global _deferred_from, _deferred_to, _hooked
     threshold = gc.get_threshold()
-    made = gc.get_count()[0]
-    if threshold[0] <= 0 or made <= threshold[0]:
+    if threshold[0] <= 0 or made <= 0:
         return
     if not _hooked:
         gc.callbacks.append(_on_collect)
         _hooked = True
-    _deferred_to = (made + threshold[0], threshold[1], threshold[2])
+    _deferred_to = (threshold[0] + made, threshold[1], threshold[2])
     gc.set_threshold(*_deferred_to)
     _deferred_from = threshold  # last: the hook never sees a deferral it cannot undo
+
+
+def _collection_owed() -> bool:
+    t0 = gc.get_threshold()[0]
+    return gc.isenabled() and 0 < t0 <= gc.get_count()[0]
 
 
 @contextmanager
 def gc_paused():
     """Pause the cyclic collector for a batch; nested and concurrent pauses share one.
 
-    Callers that only serialise the results (the API, the CLI, bulk scoring) hold the pause
-    until the results are gone, ``with gc_paused(): body = dumps(scorer.score_batch(...))``,
-    so nothing is deferred at all.
+    A young collection already owed when a pause begins runs first, while little is alive
+    (deferring it would make it scan the batch's results); the deferral then covers only
+    what the pause itself created. Callers that only serialise the results (the API, the
+    CLI, bulk scoring) hold the pause until the results are gone, ``with gc_paused(): body =
+    dumps(scorer.score_batch(...))``, so nothing is deferred at all. Threads whose pauses
+    keep overlapping (a busy server) could keep the collector off indefinitely: past
+    ``OVERLAP_LIMIT`` containers a pause that ends while others continue runs a full
+    collection itself.
     """
-    global _depth, _was_enabled
+    global _depth, _was_enabled, _start_count
     with _lock:
         if _depth == 0:
             _restore()
+    if _depth == 0 and _collection_owed():  # outside the lock: finalizers may run
+        gc.collect(0)
+    with _lock:
+        if _depth == 0:
             _was_enabled = gc.isenabled()
+            _start_count = gc.get_count()[0]
             gc.disable()
         _depth += 1
     try:
         yield
     finally:
+        collect = False
         with _lock:
             _depth -= 1
-            if _depth == 0 and _was_enabled:
-                _defer()
-                gc.enable()
+            if _was_enabled:
+                if _depth == 0:
+                    _defer(gc.get_count()[0] - _start_count)
+                    gc.enable()
+                elif gc.get_count()[0] - _start_count > OVERLAP_LIMIT:
+                    _start_count = gc.get_count()[0]
+                    collect = True
+        if collect:  # outside the lock: the collection may run finalizers
+            gc.collect()

@@ -60,6 +60,6 @@ class BalancedThreadWorker(ThreadWorker):
             return False
 
     def wait_for_and_dispatch_events(self, timeout):
-        if self._waiting_since is not None:
+        if self._waiting_since is not None and self.alive:  # not while shutting down
             timeout = min(timeout, HANDOFF_S)
         return super().wait_for_and_dispatch_events(timeout)

@@ -29,6 +29,7 @@ def listener():
 def make(listener, threads=2, conns=0, idle=0, silent=0) -> BalancedThreadWorker:
     w = BalancedThreadWorker.__new__(BalancedThreadWorker)  # no arbiter needed for the rule
     w.cfg = SimpleNamespace(threads=threads)
+    w.alive = True
     w.worker_connections = 1000
     w.sockets = [listener]
     w.nr_conns = conns
