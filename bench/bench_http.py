@@ -271,6 +271,13 @@ def scenario(server: Server, name: str, path: str, bodies: list[bytes], n: int, 
             **{k: v for k, v in best.items()}, "runs": runs}
 
 
+def worker_class(conf: str) -> str:
+    """The ``worker_class`` the gunicorn config file sets (gunicorn's default: sync)."""
+    import runpy
+
+    return str(runpy.run_path(str(ROOT / conf) if not os.path.isabs(conf) else conf).get("worker_class", "sync"))
+
+
 def bench_config(workers: int, threads: int, args, singles: list[bytes], batches: list[bytes]) -> dict:
     log = OUT / "tmp" / f"gunicorn-{workers}x{threads}.log"
     with Server(workers, threads, log, args.gunicorn_conf) as srv:
@@ -279,7 +286,8 @@ def bench_config(workers: int, threads: int, args, singles: list[bytes], batches
         warm = load(srv.port, "/v1/score", singles, max(40, 10 * workers * threads), workers * threads)
         if warm["errors"]:
             raise RuntimeError(f"warm-up failed: {warm['errors'][:3]}")
-        out = {"workers": workers, "threads": threads, "worker_class": "gthread", "conf": args.gunicorn_conf,
+        out = {"workers": workers, "threads": threads, "worker_class": worker_class(args.gunicorn_conf),
+               "conf": args.gunicorn_conf,
                "nice": args.nice, "reuse_port": os.environ.get("TENSION_REUSE_PORT") == "1",
                "ready_s": round(srv.ready_s, 3), "worker_pids": len(pids), "scenarios": []}
         for c in args.concurrency:
@@ -355,7 +363,7 @@ def main() -> int:
 
     results = []
     for w, t in configs:
-        print(f"gunicorn {w} workers x {t} threads (gthread):", flush=True)
+        print(f"gunicorn {w} workers x {t} threads ({worker_class(args.gunicorn_conf)}):", flush=True)
         results.append(bench_config(w, t, args, singles, batches))
 
     def target_for(cfg):
