@@ -33,6 +33,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._common import _git_commit  # noqa: E402
+
 WORK = ROOT / "bench" / "out" / "tmp" / "bulk"
 VOA = ROOT / "training" / "data" / "voa_stories.jsonl"
 
@@ -142,7 +146,7 @@ def main() -> None:
         "model": model, "rounds": args.rounds, "note": "per configuration: the fastest of its rounds; all_seconds lists every round",
         "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
                     "python": platform.python_version(), "dask": dask.__version__,
-                    "distributed": distributed.__version__},
+                    "distributed": distributed.__version__, "git_commit": _git_commit()},
         "load_average_1min": {"before": round(load_before[0], 2), "after": round(os.getloadavg()[0], 2),
                               "note": "other processes on this machine share its cores; above ~0.5 the "
                                       "numbers are lower than on an idle machine"},
