@@ -1,7 +1,7 @@
 """In-process throughput of ``Scorer.score_batch`` on one core, with the time split by stage.
 
 Usage: python bench/bench_scorer.py [--articles 5040] [--batch-sizes 1,32,100] [--repeats 3]
-                                    [--cpu N] [--profile]
+                                    [--cpu N] [--profile] [--out NAME]
 
 Scores at least ``--articles`` real VOA articles (training/data/voa_stories.jsonl, ~4.2 KB
 each, repeated) in batches of each ``--batch-sizes``, with and without explanations, in this
@@ -19,7 +19,7 @@ the process's CPU time (freeing the previous batch's results, the loop here).
 ``--profile`` also runs pyinstrument over one pass of batch 32 with explanations and writes
 its report to bench/out/tmp/scorer_profile.txt (not committed).
 
-Writes bench/out/scorer.json: every run, the load average at its start and end, the
+Writes bench/out/scorer.json (``--out``): every run, the load average at its start and end, the
 machine, and whether the target (>= 500 articles/s on one core with explanations, at the
 fastest batch size measured) is met.
 """
@@ -94,6 +94,7 @@ def main() -> int:
                     "counts (default 10)")
     ap.add_argument("--cpu", type=int, default=None, help="core to pin to (default: the last one allowed)")
     ap.add_argument("--profile", action="store_true", help="also write a pyinstrument profile (bench/out/tmp/)")
+    ap.add_argument("--out", default="scorer", help="name of the JSON file in bench/out/ (default scorer)")
     args = ap.parse_args()
     batches = [int(b) for b in args.batch_sizes.split(",") if b.strip()]
     if not batches or min(batches) < 1 or min(args.repeats, args.articles, args.parts) < 1:
@@ -161,7 +162,7 @@ def main() -> int:
             "first_batch_s": round(warm_s, 3), "machine": machine(), "results": results, "target": target}
     if args.profile:
         data["profile"] = profile(scorer, articles[:1024])
-    path = write_json("scorer", data)
+    path = write_json(args.out, data)
 
     print(f"{len(articles)} VOA articles, {size / 1e6:.1f} MB, pinned to core {cpu}, best of {args.repeats} per "
           f"{len(articles) // args.parts}-article slice")
