@@ -514,6 +514,9 @@ def _load_cached():
                 pickle.dump(built[0], fh, protocol=pickle.HIGHEST_PROTOCOL)
                 fh.write(marshal.dumps(built[1:]))
             os.replace(tmp, path)
+            for old in path.parent.glob("actors-*.bin"):  # caches of earlier data or code (12 MB each)
+                if old != path:
+                    old.unlink(missing_ok=True)
         except Exception:  # noqa: BLE001 - read-only home etc.: just don't cache
             pass
     return built

@@ -404,3 +404,18 @@ def test_word_before_equals_the_forward_search():
         window = rnd.choice([40, 30, 5, 1])
         m = forward.search(text, max(0, pos - window), pos)
         assert _word_before(text, pos, window) == ((m.group(1), m.start(1)) if m else (None, pos))
+
+
+def test_the_recogniser_cache_replaces_earlier_ones(tmp_path, monkeypatch):
+    """A new cache file (data or code changed) removes the earlier ones instead of piling up."""
+    from scoring import actors
+
+    monkeypatch.setenv("SCORING_ACTORS_CACHE", str(tmp_path))
+    stale = tmp_path / "actors-0000000000000000.bin"
+    stale.write_bytes(b"an earlier version's cache")
+    unrelated = tmp_path / "notes.txt"
+    unrelated.write_text("kept")
+    Recognizer()
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files == [actors._cache_path().name, "notes.txt"]
+    assert Recognizer().find("Talks in Japan.")[0].code == "JPN"  # and the new cache loads
