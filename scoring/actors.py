@@ -571,7 +571,7 @@ def _classify(senses: tuple) -> tuple[int, object]:
     return PERSON, PERSON in kinds
 
 
-_SENSES_OK_LIMIT = 100_000  # memoised (key, span) -> senses whose capitals fit: a few MB at most
+_SENSES_OK_LIMIT = 20_000  # memoised (key, span) -> senses whose capitals fit: ~400 bytes each, ~8 MB at most
 
 
 def _to_day(date) -> int | None:
