@@ -11,7 +11,6 @@ import math
 from collections import Counter
 
 import numpy as np
-import pytest
 from hypothesis import given, settings, strategies as st
 
 from scoring.features import Doc, load_lexicon, load_vectors, tokens
