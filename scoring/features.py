@@ -106,6 +106,32 @@ def tokens(doc: Doc) -> Tokens:
     return Tokens(words, starts, ends)
 
 
+def _batch_tokens(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """The raw lower-case tokens of a batch of passages, as :func:`tokens` finds them (before
+    normalisation and mentions), with start/end offsets in the passages joined by newlines
+    (a newline never joins two tokens), and where each passage starts there."""
+    n = len(texts)
+    doc_start = np.zeros(n, dtype=np.int64)
+    if n:
+        np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=n)[:-1] + 1, out=doc_start[1:])
+    big = "\n".join(texts)
+    low = big.lower()
+    odd: list[int] = []  # passages that change length when lower-cased
+    if len(low) != len(big):  # those keep their case here, for the original offsets
+        lowered = [x.lower() for x in texts]
+        odd = [i for i, (a, b) in enumerate(zip(texts, lowered)) if len(a) != len(b)]
+        low = "\n".join(b if len(a) == len(b) else a for a, b in zip(texts, lowered))
+    parts = _SPLIT.split(low)
+    words = parts[1::2]
+    offs = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
+    starts, ends = offs[0:-1:2], offs[1::2]
+    if odd:  # ... and are lower-cased token by token, as tokens() does
+        tok_row = np.searchsorted(doc_start, starts, "right") - 1
+        for i in np.flatnonzero(np.isin(tok_row, odd)).tolist():
+            words[i] = words[i].lower()
+    return words, starts, ends, doc_start
+
+
 def _country_tokens(ids: np.ndarray, starts: np.ndarray, ends: np.ndarray, ms: np.ndarray, me: np.ndarray,
                     country: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Replace the tokens each mention ``[ms, me)`` overlaps by one ``country`` token, as
@@ -426,25 +452,7 @@ class Featurizer:
         t = self.tables()
         n = len(docs)
         base = t.unknown + 1
-        texts = [d.text for d in docs]
-        doc_start = np.zeros(n, dtype=np.int64)
-        if n:
-            np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=n)[:-1] + 1, out=doc_start[1:])
-        big = "\n".join(texts)  # a newline never joins two tokens
-        low = big.lower()
-        odd: list[int] = []  # passages that change length when lower-cased
-        if len(low) != len(big):  # those keep their case here, for the original offsets
-            lowered = [x.lower() for x in texts]
-            odd = [i for i, (a, b) in enumerate(zip(texts, lowered)) if len(a) != len(b)]
-            low = "\n".join(b if len(a) == len(b) else a for a, b in zip(texts, lowered))
-        parts = _SPLIT.split(low)
-        words = parts[1::2]
-        offs = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
-        starts, ends = offs[0:-1:2], offs[1::2]
-        if odd:  # ... and are lower-cased token by token, as tokens() does
-            tok_row = np.searchsorted(doc_start, starts, "right") - 1
-            for i in np.flatnonzero(np.isin(tok_row, odd)).tolist():
-                words[i] = words[i].lower()
+        words, starts, ends, doc_start = _batch_tokens([d.text for d in docs])
         ids = self._token_ids(t, words)
         n_mentions = [len(d.mentions) for d in docs]
         if sum(n_mentions):  # each country mention becomes one COUNTRY token
