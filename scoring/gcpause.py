@@ -8,16 +8,16 @@ more at the first collection after it. That scan cost ~0.25-0.3 ms of CPU per ar
 than building the explanations.
 
 ``gc_paused()`` pauses the collector while a batch runs and, when the last concurrent pause
-ends, defers the next young-generation collection by the number of containers the pause
-left behind: the collector runs after that many *more* containers. Results the caller drops
+ends, defers the next young-generation collection by the number of containers created
+during the pause: the collector runs after that many *more* containers. Results the caller drops
 leave the count again as they are freed, so in the usual case (serialise, send, forget) the
 collector never scans them; results the caller keeps are scanned at that later collection,
 as before, and nothing escapes collection. The deferral is undone at the next collection of
 any generation (a ``gc.callbacks`` hook) or at the next pause, whichever comes first.
 
 The collector's settings are process-wide, so this touches them only while the pause is
-held or deferred, restores the caller's threshold exactly, and does nothing when the
-collector was disabled or its threshold is 0.
+held or deferred, restores the caller's threshold exactly (or keeps one the caller set
+meanwhile), and does nothing when the collector was disabled or its threshold is 0.
 """
 from __future__ import annotations
 
