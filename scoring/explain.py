@@ -84,9 +84,11 @@ def explain_rows(X, coef: np.ndarray, spans: Spans, featurizer: Featurizer, offs
     ``weight`` is the item's contribution to the label's logit. The ``k`` largest positive
     contributions come first; with ``negative`` the ``k`` most negative follow them. With
     ``k=None`` every non-zero item is returned, unrounded. ``offsets[i]`` is passage ``i``'s
-    start in the submitted text, so spans are absolute.
+    start in the submitted text, so spans are absolute. ``X`` is the feature matrix or just
+    its sparse block (``transform(..., split=True)[0]``): the word-vector columns are
+    explained through ``spans``.
     """
-    X = sp.csr_matrix(X)
+    X = X if sp.issparse(X) and X.format == "csr" else sp.csr_matrix(X)
     n = X.shape[0]
     t = featurizer.tables()
     n_sparse = featurizer.n_sparse_

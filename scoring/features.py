@@ -441,8 +441,13 @@ class Featurizer:
             ids[i] = v
         return ids
 
-    def transform(self, docs: Sequence[Doc], spans: bool = False):
+    def transform(self, docs: Sequence[Doc], spans: bool = False, split: bool = False):
         """CSR matrix (passages x features); with ``spans`` also a :class:`Spans`.
+
+        With ``split`` the matrix comes as its two blocks, ``(sparse, dense)``: the CSR matrix
+        of the sparse columns and the word-vector columns as a dense array (``None`` without
+        vectors). ``Model.logits`` takes either form; scoring uses the split one, which spares
+        copying every passage's dense values into the sparse matrix.
 
         The batch is tokenised as one text (one regex split, C speed); Python then touches
         each token once, to find its token id; bigrams, lexicon phrases and columns are
@@ -479,6 +484,7 @@ class Featurizer:
         empty_i, empty_f = np.zeros(0, dtype=np.int64), np.zeros(0)
         vec_parts = (empty_i, empty_i, empty_f)
         v_pos = empty_i
+        dense = None
         if t.vec_table is not None:
             vid = t.vec_row[ids]
             v_pos = np.flatnonzero(vid >= 0)
@@ -497,11 +503,15 @@ class Featurizer:
             norm = np.sqrt(np.einsum("ij,ij->i", mean, mean))
             norm[norm == 0] = 1.0
             dense = mean * (self.vector_scale / norm)[:, None]
-            d = dense.shape[1]
-            blocks.append((np.arange(0, n * d + 1, d), np.tile(np.arange(self.n_sparse_, self.n_sparse_ + d), n),
-                           dense.ravel()))
             vec_parts = (v_rows, v_ids, weights * (self.vector_scale / (total * norm))[v_rows])
-        X = _concat_columns(n, len(self.feature_names_), blocks)
+        if split:
+            X = (_concat_columns(n, self.n_sparse_, blocks), dense)
+        else:
+            if dense is not None:
+                d = dense.shape[1]
+                blocks.append((np.arange(0, n * d + 1, d), np.tile(np.arange(self.n_sparse_, self.n_sparse_ + d), n),
+                               dense.ravel()))
+            X = _concat_columns(n, len(self.feature_names_), blocks)
         if not spans:
             return X
         s_a = starts - doc_start[row]

@@ -129,7 +129,17 @@ class Model:
         )
 
     def logits(self, X) -> np.ndarray:
-        """Raw scores (n_passages, n_labels): the sum of feature contributions plus intercept."""
+        """Raw scores (n_passages, n_labels): the sum of feature contributions plus intercept.
+
+        ``X`` is the feature matrix, or its ``(sparse, dense)`` blocks as
+        ``Featurizer.transform(..., split=True)`` returns them.
+        """
+        if isinstance(X, tuple):
+            sparse, dense = X
+            out = np.asarray(sparse @ self.coef[:, :sparse.shape[1]].T)
+            if dense is not None:
+                out += dense @ self.coef[:, sparse.shape[1]:].T
+            return out + self.intercept
         return np.asarray(X @ self.coef.T) + self.intercept
 
     def predict_proba(self, X) -> np.ndarray:

@@ -107,14 +107,14 @@ class Scorer:
 
         want_spans = explain and any(a.get("explain", True) for a in articles)
         if want_spans:
-            X, spans_all = model.featurizer.transform(docs, spans=True)
+            X, spans_all = model.featurizer.transform(docs, spans=True, split=True)
         else:
-            X, spans_all = model.featurizer.transform(docs), None
+            X, spans_all = model.featurizer.transform(docs, split=True), None
         clock.lap("features")
-        P = model.predict_proba(X) if X.shape[0] else np.zeros((0, len(model.labels)))
+        P = model.predict_proba(X) if docs else np.zeros((0, len(model.labels)))
         labels, thresholds = model.labels, model.thresholds
         clock.lap("model")
-        explanations_all = (explain_rows(X, model.coef, spans_all, model.featurizer, offsets, labels,
+        explanations_all = (explain_rows(X[0], model.coef, spans_all, model.featurizer, offsets, labels,
                                          k=self.top_k, negative=negative) if want_spans else None)
         clock.lap("explanations")
 

@@ -56,3 +56,14 @@ def test_words_unseen_in_training_still_explain_through_their_vectors(scorer):
     X, spans = model.featurizer.transform([doc], spans=True)
     expl = explain_rows(X, model.coef, spans, model.featurizer, [0], model.labels, k=None)
     assert {i["feature"] for i in expl[0]["coercion"]} >= {"bombarded"}
+
+
+def test_the_sparse_block_alone_explains_the_same(scorer):
+    """Scoring passes only the sparse block to explain_rows: the items must not change."""
+    model = scorer.model
+    X, spans = model.featurizer.transform(DOCS, spans=True)
+    (sparse, _), _ = model.featurizer.transform(DOCS, spans=True, split=True)
+    for k in (None, 3):
+        full = explain_rows(X, model.coef, spans, model.featurizer, [OFFSET] * len(DOCS), model.labels, k=k)
+        block = explain_rows(sparse, model.coef, spans, model.featurizer, [OFFSET] * len(DOCS), model.labels, k=k)
+        assert block == full

@@ -138,3 +138,17 @@ def passages(draw):
 @given(st.lists(passages(), max_size=6))
 def test_any_batch_matches_the_reference(scorer, docs):
     check_batch(scorer.model.featurizer, docs)
+
+
+def test_split_blocks_are_the_matrix_and_score_the_same(scorer):
+    """``transform(split=True)`` gives the same columns as two blocks; logits agree."""
+    model = scorer.model
+    f = model.featurizer
+    X, spans = f.transform(HARD, spans=True)
+    (sparse, dense), spans_split = f.transform(HARD, spans=True, split=True)
+    assert sparse.shape == (len(HARD), f.n_sparse_)
+    np.testing.assert_array_equal(np.hstack([sparse.toarray(), dense]), X.toarray())
+    for a, b in zip(spans, spans_split):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(model.logits((sparse, dense)), model.logits(X), rtol=0, atol=1e-12)
+    assert model.logits((sparse, dense)).shape == (len(HARD), len(model.labels))
