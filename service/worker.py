@@ -9,7 +9,10 @@ worker, which did all the work on one core (half the throughput, p99 76-97 ms in
 
 Here a worker whose threads are all busy does not take a waiting connection at once: it
 leaves it ``HANDOFF_S`` (20 ms) to a worker with a free thread, and takes it itself only if
-nobody has by then (every worker busy: then it waits no longer than that). Idle keep-alive
+nobody has by then (every worker busy: then it waits no longer than that). Each connection
+gets its own hand-off, so when every worker is busy a backlog of new connections is shared
+out between them instead of going whole to the first whose timer ran out (which left one
+worker serving twice as many keep-alive clients as the other). Idle keep-alive
 connections and connections that have not sent their first byte do not count as busy. The
 socket stays shared, so a graceful reload still loses nothing (unlike
 ``TENSION_REUSE_PORT=1``). Used by gunicorn.conf.py; measured in docs/performance.md.
@@ -47,7 +50,12 @@ class BalancedThreadWorker(ThreadWorker):
         now = time.monotonic()
         if self._waiting_since is None:
             self._waiting_since = now
-        return self._connection_limit if now - self._waiting_since >= HANDOFF_S else self.nr_conns
+        if now - self._waiting_since < HANDOFF_S:
+            return self.nr_conns
+        # nobody took it: take this one (gthread accepts one per wake-up); the next waiting
+        # connection gets its own hand-off, so a backlog is shared out, not taken whole
+        self._waiting_since = None
+        return self._connection_limit
 
     @worker_connections.setter
     def worker_connections(self, value: int) -> None:

@@ -75,6 +75,26 @@ def test_all_threads_busy_leaves_a_waiting_connection_to_others_for_the_handoff(
         client.close()
 
 
+def test_each_waiting_connection_gets_its_own_hand_off(listener):
+    """A busy worker that takes one connection after the hand-off does not take the rest of
+    the backlog at once: the next one is left to the other workers for a hand-off again."""
+    clients = [socket.create_connection(listener.getsockname()) for _ in range(2)]
+    try:
+        time.sleep(0.01)
+        w = make(listener, conns=2)
+        assert not can_accept(w)
+        time.sleep(HANDOFF_S * 1.5)
+        assert can_accept(w)  # takes one (gthread accepts one per wake-up) ...
+        listener.accept()[0].close()
+        w.nr_conns += 1
+        assert not can_accept(w)  # ... and the next waits its own hand-off
+        time.sleep(HANDOFF_S * 1.5)
+        assert can_accept(w)
+    finally:
+        for c in clients:
+            c.close()
+
+
 def test_the_hand_off_restarts_once_the_queue_is_empty(listener):
     w = make(listener, conns=2)
     w._waiting_since = time.monotonic() - 10
