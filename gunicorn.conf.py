@@ -4,7 +4,7 @@ Every value can be overridden with an environment variable (in brackets).
 - workers [TENSION_WORKERS]: one per core; scoring is CPU-bound.
 - gthread workers with [TENSION_THREADS] threads (default 2): a slow or stalled client ties
   up a thread, not a whole worker. The class is service/worker.py's: a worker whose threads
-  are all busy leaves a new connection to a worker with a free thread for up to 20 ms, so
+  are all busy leaves each new connection 20 ms to a worker with a free thread, so
   keep-alive clients are spread over the workers (stock gthread put all 8 benchmark clients
   on one worker in half the runs). More threads do not score faster (the GIL), and each one
   scoring a batch at the same time adds its working memory to the worker; measured in
