@@ -172,6 +172,17 @@ def _cmd_score(args) -> int:
     return 1 if bad else 0
 
 
+def positive_int(text: str) -> int:
+    """argparse type for counts such as --batch-size: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scoring", description="Score news text for coercion, alliance "
                                      "and human-rights signals between countries.")
@@ -184,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--published", help="publication date of TEXT (YYYY-MM-DD)")
     sc.add_argument("--model", help="model version (default: models/CURRENT)")
     sc.add_argument("--models", help="models directory (default: ./models or $TENSION_MODELS_DIR)")
-    sc.add_argument("--batch-size", type=int, default=64, help="articles scored together (default 64)")
+    sc.add_argument("--batch-size", type=positive_int, default=64, help="articles scored together (default 64)")
     sc.add_argument("--no-explain", action="store_true", help="leave out explanations (faster)")
     sc.add_argument("--quiet", "-q", action="store_true", help="no progress display")
     sc.add_argument("--store", action="store_true", help="also keep the results in the article store "
@@ -198,9 +209,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "batch_size", 1) < 1:
-        print("error: --batch-size must be at least 1", file=sys.stderr)
-        return 2
     return args.func(args)
 
 

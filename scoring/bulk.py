@@ -711,6 +711,8 @@ def _write_errors(fs, root: str, state: _Run) -> None:
 
 def add_parser(sub) -> argparse.ArgumentParser:
     """The ``bulk`` subcommand (called from ``scoring.__main__.build_parser``)."""
+    from .__main__ import positive_int
+
     bp = sub.add_parser("bulk", help="score whole archives on Dask (this machine's cores or a cluster)",
                         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     bp.add_argument("--input", "-i", nargs="+", required=True, metavar="PATH_OR_GLOB",
@@ -723,7 +725,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     bp.add_argument("--format", choices=FORMATS, default="jsonl", help="result files (parquet needs pyarrow)")
     bp.add_argument("--partition-lines", type=int, default=DEFAULT_PARTITION_LINES,
                     help=f"input lines per partition, i.e. per Dask task (default {DEFAULT_PARTITION_LINES})")
-    bp.add_argument("--batch-size", type=int, default=64, help="articles scored together (default 64)")
+    bp.add_argument("--batch-size", type=positive_int, default=64, help="articles scored together (default 64)")
     bp.add_argument("--model", help="model version (default: models/CURRENT)")
     bp.add_argument("--models", help="models directory (default: ./models or $TENSION_MODELS_DIR)")
     bp.add_argument("--worker-models", metavar="DIR",

@@ -116,6 +116,8 @@ def _cmd_rescore(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from scoring.__main__ import positive_int  # here: `python -m store` stays light to import
+
     parser = argparse.ArgumentParser(prog="python -m store", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", help="database (default: $DATABASE_URL, else instance/tension.sqlite3)")
@@ -129,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("stats", help="what the store holds")
     st.set_defaults(func=_cmd_stats)
     rs = sub.add_parser("rescore", help="re-score articles stored by another model version")
-    rs.add_argument("--batch-size", type=int, default=100, help="articles per batch and transaction (default 100)")
+    rs.add_argument("--batch-size", type=positive_int, default=100, help="articles per batch and transaction (default 100)")
     rs.add_argument("--input", "-i", help="JSON lines with the texts of articles stored without them (- for stdin)")
     rs.add_argument("--model", help="model version (default: models/CURRENT)")
     rs.add_argument("--models", help="models directory (default: ./models or $TENSION_MODELS_DIR)")
@@ -143,9 +145,6 @@ def main(argv: list[str] | None = None) -> int:
     from .db import StoreError
 
     args = build_parser().parse_args(argv)
-    if getattr(args, "batch_size", 1) < 1:
-        print("error: --batch-size must be at least 1", file=sys.stderr)
-        return 2
     try:
         return args.func(args)
     except (StoreError, StoreConfigError) as exc:

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from scoring.__main__ import main, score_stream
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,3 +61,23 @@ def test_usage_errors(tmp_path, capsys):
     assert main(["score", "--input", str(tmp_path / "missing.jsonl")]) == 2
     assert main(["score", "--model", "../etc", "hello"]) == 2
     assert "plain directory name" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [
+    ["score", "--batch-size", "0"],
+    ["bulk", "--input", "x", "--output", "y", "--batch-size", "-3"],
+    ["score", "--batch-size", "many"],
+])
+def test_batch_size_must_be_a_positive_whole_number(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert "argument --batch-size: must be" in capsys.readouterr().err
+
+
+def test_store_rescore_batch_size_too():
+    from store.__main__ import main as store_main
+
+    with pytest.raises(SystemExit) as exc:
+        store_main(["rescore", "--batch-size", "0"])
+    assert exc.value.code == 2
