@@ -102,7 +102,7 @@ class Scorer:
                     docs.append(Doc(text[start:end], tuple((m.start - start, m.end - start) for m in inside)))
                     passage_countries.append(sorted({m.code for m in inside}))
                 offsets.append(start)
-            per_article.append((art, text, spans, mentions, passage_countries, first))
+            per_article.append((art, spans, mentions, passage_countries, first))
             clock.lap("countries")
 
         want_spans = explain and any(a.get("explain", True) for a in articles)
@@ -121,15 +121,16 @@ class Scorer:
         rounded_all = np.round(P, 4).tolist()
         passed_all = [[label for label, ok in zip(labels, row) if ok] for row in (P >= thresholds).tolist()]
         results = []
-        for art, text, spans, mentions, passage_countries, first in per_article:
+        for art, spans, mentions, passage_countries, first in per_article:
             n = len(spans)
             explanations = (explanations_all[first:first + n] if want_spans and art.get("explain", True)
                             else None)
             passages = [
-                {"index": i, "start": start, "end": end, "text": text[start:end], "countries": codes,
+                {"index": i, "start": start, "end": end, "text": doc.text, "countries": codes,
                  "scores": dict(zip(labels, scores)), "labels": passed}
-                for i, ((start, end), codes, scores, passed) in enumerate(
-                    zip(spans, passage_countries, rounded_all[first:first + n], passed_all[first:first + n]))
+                for i, ((start, end), doc, codes, scores, passed) in enumerate(
+                    zip(spans, docs[first:first + n], passage_countries, rounded_all[first:first + n],
+                        passed_all[first:first + n]))
             ]
             if explanations is not None:
                 for item, expl in zip(passages, explanations):
