@@ -1,4 +1,4 @@
-"""Gunicorn settings for the scoring service (``gunicorn -c gunicorn.conf.py "app:create_app()"``).
+"""Gunicorn settings for the scoring service (``gunicorn -c gunicorn.conf.py "service.app:create_app()"``).
 
 Every value can be overridden with an environment variable (in brackets).
 - workers [TENSION_WORKERS]: one per core; scoring is CPU-bound.

@@ -1,4 +1,4 @@
-"""Benchmark for scoring/bulk.py: articles/s of ``bulk`` with 1 and 2 Dask workers vs the CLI.
+"""Benchmark for tension_cli/bulk.py: articles/s of ``bulk`` with 1 and 2 Dask workers vs the CLI.
 
 Usage: python bench/bench_bulk.py [--repeat 72] [--rounds 2] [--no-explain] [--keep]
 

@@ -48,6 +48,8 @@ NAME, ADJ, CAPITAL, SEAT, AMBIG, BLOCK, PERSON, SHORT, CONFIRM = range(9)
 
 
 class Mention(NamedTuple):
+    """One mention of a country or international body: ``text[start:end] == text`` of the mention."""
+
     code: str
     kind: str  # "country" | "organisation"
     start: int
@@ -876,7 +878,15 @@ def default_recognizer() -> Recognizer:
 
 
 def find_actors(text: str, date: _dt.date | None = None) -> list[Mention]:
-    """Mentions of countries and international bodies in ``text``, sorted by start."""
+    """Mentions of countries and international bodies in ``text``, sorted by start.
+
+    Each :class:`Mention` has ``code`` (ISO 3166-1 alpha-3 for a country, a short code such
+    as ``"UN"`` or ``"NATO"`` for an organisation), ``kind`` (``"country"`` or
+    ``"organisation"``), ``start``/``end`` (string indices into ``text``) and the matched
+    ``text``. ``date``, the article's publication date, makes office holders count only if
+    they held office that day. Call it on a whole article, not a sentence: several rules
+    read the rest of the text. Never raises. docs/actors.md says what is recognised.
+    """
     if not isinstance(text, str) or not text:
         return []
     return default_recognizer().find(text, date)

@@ -31,7 +31,11 @@ FORMAT_VERSION = 1
 MODEL_FILE = "model.joblib"
 MANIFEST_FILE = "manifest.json"
 POINTER_FILE = "CURRENT"
-DEFAULT_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+_PACKAGE = Path(__file__).resolve().parent
+# An installed package carries the committed model inside it (pyproject.toml puts the
+# repository's models/ there); a checkout, or an editable install, reads models/ beside scoring/.
+SHIPPED_MODELS_DIR = _PACKAGE / "models"
+CHECKOUT_MODELS_DIR = _PACKAGE.parent / "models"
 _VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -47,8 +51,14 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def default_models_dir() -> Path:
+    """The shipped model's directory: inside the installed package, else the checkout's models/."""
+    return SHIPPED_MODELS_DIR if SHIPPED_MODELS_DIR.is_dir() else CHECKOUT_MODELS_DIR
+
+
 def models_dir(path: str | os.PathLike | None = None) -> Path:
-    return Path(path or os.environ.get("TENSION_MODELS_DIR") or DEFAULT_MODELS_DIR).resolve()
+    """Where bundles are looked up: ``path``, else ``$TENSION_MODELS_DIR``, else the shipped model's."""
+    return Path(path or os.environ.get("TENSION_MODELS_DIR") or default_models_dir()).resolve()
 
 
 def resolve_version(models: Path, version: str | None) -> Path:

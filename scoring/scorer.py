@@ -13,6 +13,7 @@ documented in the README ("Result object") and in the OpenAPI document.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from bisect import bisect_left
 from typing import Any, Iterable
@@ -25,6 +26,7 @@ from .explain import explain_rows
 from .features import Doc
 from .gcpause import gc_paused
 from .model import Model
+from .result import Result
 from .segment import segment
 
 
@@ -45,14 +47,27 @@ def parse_date(value: Any) -> dt.date | None:
 
 
 class Scorer:
-    """Scores articles with one verified model. Thread-safe: it holds no per-call state."""
+    """Scores articles with one verified model. Thread-safe: it holds no per-call state.
+
+    ``Scorer.load()`` loads the model the package ships (or the one ``$TENSION_MODELS_DIR``
+    holds); ``score`` and ``score_batch`` return :class:`scoring.result.Result` dicts: the
+    article's passages with their scores, labels and explanations, its countries and
+    organisations, and its pairs of countries (README, "The result object").
+    """
 
     def __init__(self, model: Model, top_k: int = 5):
         self.model = model
         self.top_k = top_k
 
     @classmethod
-    def load(cls, version: str | None = None, models: str | None = None) -> "Scorer":
+    def load(cls, version: str | None = None, models: str | os.PathLike | None = None) -> "Scorer":
+        """The scorer for a verified model bundle.
+
+        ``models`` is a directory of bundles (default: ``$TENSION_MODELS_DIR``, else the model
+        shipped with the package); ``version`` the bundle's directory name in it (default: the
+        one its ``CURRENT`` file names). Raises :class:`scoring.model.ModelError`, with a
+        one-line reason, when the bundle is missing, altered (sha256) or of another format.
+        """
         return cls(Model.load(version=version, models=models))
 
     @property
@@ -60,12 +75,18 @@ class Scorer:
         return {"version": self.model.version, "sha256": self.model.sha256}
 
     def score(self, text: str, id: str | None = None, title: str | None = None, published: Any = None,
-              explain: bool = True, negative: bool = False) -> dict:
+              explain: bool = True, negative: bool = False) -> Result:
+        """Score one article.
+
+        ``published`` (a date or ``"YYYY-MM-DD"``) makes office holders count only if they
+        held office that day. ``explain=False`` leaves out the explanations (faster);
+        ``negative=True`` adds each label's most negative contributions to them.
+        """
         article = {"id": id, "text": text, "title": title, "published": published}
         return self.score_batch([article], explain=explain, negative=negative)[0]
 
     def score_batch(self, articles: Iterable[dict], explain: bool = True, negative: bool = False,
-                    timings: dict | None = None) -> list[dict]:
+                    timings: dict | None = None) -> list[Result]:
         """Score many articles at once. Each article: ``{"text", "id"?, "title"?, "published"?, "explain"?}``.
 
         ``timings``, when given, accumulates seconds per stage (segmentation, countries,

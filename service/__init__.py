@@ -1,4 +1,6 @@
 """The HTTP service around the scoring engine: routes, errors, model state, security, docs.
 
-``app.create_app`` assembles it; nothing here is imported by ``scoring``.
+``service.app.create_app`` assembles it (``app.py`` at the repository root re-exports it for
+``gunicorn "app:create_app()"``); nothing in ``scoring`` or ``store`` imports it.
+Install with ``pip install 'tension-scoring[service,store]'``.
 """

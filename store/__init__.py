@@ -9,8 +9,9 @@ Modules: ``config`` (settings from the environment), ``models`` (SQLAlchemy tabl
 ``db`` (engine, SQLite/PostgreSQL tuning, migrations applied on first use), ``ingest``
 (results -> rows, upsert by article id), ``queries`` (timeline, pair ranking, partners),
 ``rescore`` (re-score the store with the current model, resumable), ``schemas``
-(marshmallow request/response schemas, shared with the API and the OpenAPI document),
-``__main__`` (``python -m store upgrade|rescore|stats``). Nothing here imports Flask, and
+(marshmallow request/response schemas, shared with the API and the OpenAPI document).
+Its commands (``tension store upgrade|rescore|stats``, ``python -m store``) live in the
+command-line layer, ``tension_cli/store.py``. Nothing here imports Flask, and
 importing ``store`` or ``store.schemas`` does not import SQLAlchemy (the engine and the
 OpenAPI document stay usable without it); the rest loads on first use.
 """

@@ -2,7 +2,7 @@
 
 The service validates ``POST /v1/articles`` bodies and the query parameters of the timeline
 and ranking endpoints with these, and ``service.openapi`` documents them from the same
-classes. The CLI (``python -m scoring score --store``, ``python -m store rescore --input``)
+classes. The CLI (``tension score --store``, ``tension store rescore --input``)
 validates its input lines with :class:`StoreArticleSchema` too.
 """
 from __future__ import annotations

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from scoring import bulk
-from scoring.__main__ import main, score_stream
+from tension_cli import bulk
+from tension_cli.lines import score_stream
+from tension_cli.main import main
 from scoring.jsonout import dumps
 from scoring.schemas import validate_article
 
@@ -94,7 +95,7 @@ def _outputs(out: Path) -> list[str]:
 
 
 def _loads(client) -> dict:
-    return client.run(lambda: __import__("scoring.bulk", fromlist=["_LOADS"])._LOADS)
+    return client.run(lambda: __import__("tension_cli.bulk", fromlist=["_LOADS"])._LOADS)
 
 
 def _bulk(*args) -> int:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scoring.__main__ import main, score_stream
+from tension_cli.lines import score_stream
+from tension_cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,7 +77,7 @@ def test_batch_size_must_be_a_positive_whole_number(argv, capsys):
 
 
 def test_store_rescore_batch_size_too():
-    from store.__main__ import main as store_main
+    from tension_cli.store import main as store_main
 
     with pytest.raises(SystemExit) as exc:
         store_main(["rescore", "--batch-size", "0"])

@@ -8,7 +8,7 @@
 - The admin endpoint always needs its own token (403 when none is configured).
 - Neither a key, a token nor an article's text ever reaches the logs.
 - CORS headers only for configured origins; ``app.debug`` is off whatever the environment.
-- The Dockerfile runs the service as a non-root user with a read-only model directory
+- The Dockerfile installs the wheel as root and runs the service as a non-root user: code and model read-only
   (checked on the file's text: no Docker engine runs here).
 """
 from __future__ import annotations
@@ -262,19 +262,25 @@ def test_container_runs_as_a_non_root_user():
     assert any(line.upper().startswith("CMD ") and "gunicorn" in line and "gunicorn.conf.py" in line for line in lines)
 
 
-def test_container_model_directory_is_read_only():
+def test_container_installs_the_wheel_and_its_model_read_only():
     lines = _dockerfile()
-    copy_models = [i for i, line in enumerate(lines) if re.match(r"COPY\s+(--\S+\s+)*models\s+\S*models", line)]
-    assert copy_models, "the image must ship the committed models"
-    assert not any("--chown" in lines[i] for i in copy_models), "models must not belong to the service user"
-    chmod = [i for i, line in enumerate(lines)
-             if line.startswith("RUN ") and re.search(r"chmod\s+-R\s+a-w\s[^&;]*models", line)]
-    assert chmod and chmod[-1] > copy_models[-1], "models must be made read-only after they are copied"
-    user_line = max(i for i, line in enumerate(lines) if line.upper().startswith("USER "))
-    assert chmod[-1] < user_line
-    env = " ".join(line for line in lines if line.startswith("ENV "))
-    assert "TENSION_MODELS_DIR=/app/models" in env
-    assert any(line.startswith("HEALTHCHECK ") and "/readyz" in line for line in lines)
+    stages = [i for i, line in enumerate(lines) if line.upper().startswith("FROM ")]
+    build, final = lines[stages[0]:stages[-1]], lines[stages[-1]:]
+    assert len(stages) == 2, "a stage that builds the wheel, and the image that installs it"
+    assert any(re.match(r"COPY\s+models\s+\S*models", line) for line in build), "the wheel must carry the committed model"
+    assert any(line.startswith("RUN ") and "pip wheel" in line for line in build)
+    installs = [i for i, line in enumerate(final)
+                if line.startswith("RUN ") and "pip install" in line and ".whl" in line and "[service,store]" in line]
+    assert installs, "the image installs the wheel with the service's extras"
+    user_line = max(i for i, line in enumerate(final) if line.upper().startswith("USER "))
+    # installed by root before the USER switch: code and model in site-packages are read-only for the service
+    assert installs[-1] < user_line
+    assert not any("--chown" in line or re.search(r"chown\s+-R", line) for line in final)
+    assert not any(re.match(r"COPY\s+(--\S+\s+)*(scoring|models|service|store)\b", line) for line in final)
+    env = " ".join(line for line in final if line.startswith("ENV "))
+    assert "TENSION_MODELS_DIR" not in env, "the image serves the model its wheel ships"
+    assert any(line.startswith("HEALTHCHECK ") and "/readyz" in line for line in final)
+    assert any(line.startswith("CMD ") and "service.app:create_app()" in line for line in final)
     assert not any(re.search(r"--reload\b|FLASK_DEBUG|--debug", line) for line in lines)
 
 

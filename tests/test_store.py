@@ -571,7 +571,7 @@ def test_rescore_is_resumable_after_a_crash(db_url, scorer):
 
 
 def test_rescore_without_stored_text_needs_the_input(db_url, scorer, tmp_path, capsys):
-    from store.__main__ import main
+    from tension_cli.store import main
 
     st = open_store(db_url)
     arts, olds = _old_articles(7)
@@ -603,7 +603,7 @@ def test_model_version_is_kept_per_article(store, scorer):
 # ---- CLI backfill -------------------------------------------------------------------------
 
 def test_cli_store_backfill(db_url, monkeypatch, tmp_path, capsys, scorer):
-    from scoring.__main__ import main
+    from tension_cli.main import main
 
     monkeypatch.setenv("DATABASE_URL", db_url)
     src = tmp_path / "in.jsonl"

@@ -56,8 +56,9 @@ def evaluate(model: Model, rows: list[dict], train_rows: list[dict]) -> dict:
     return {"reports": reports, "Y": Y, "P": P}
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m training.evaluate", description=__doc__.split("\n")[0])
+def main(argv=None, prog: str = "python -m training.evaluate") -> int:
+    ap = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0],
+                                 epilog="example: tension evaluate --split dev --json out.json")
     ap.add_argument("--model", default=None, help="model version in the models directory (default: CURRENT)")
     ap.add_argument("--models", default=None, help="models directory (default: ./models)")
     ap.add_argument("--data", type=Path, default=corpus.PASSAGES, help="labelled passages (JSON lines)")

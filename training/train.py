@@ -41,7 +41,7 @@ from sklearn.svm import LinearSVC
 
 from scoring.features import VECTORS_PATH, Featurizer
 from scoring.labels import LABELS, TENSION_FORMULA
-from scoring.model import FORMAT_VERSION, MANIFEST_FILE, POINTER_FILE, models_dir, save_bundle, sha256_file
+from scoring.model import CHECKOUT_MODELS_DIR, FORMAT_VERSION, MANIFEST_FILE, POINTER_FILE, save_bundle, sha256_file
 from training import corpus
 from training.metrics import best_f1_threshold, report
 
@@ -159,6 +159,18 @@ def _round(obj):
     return obj
 
 
+def output_dir(given: Path | None) -> Path:
+    """Where a new bundle goes: ``--models``, else ``$TENSION_MODELS_DIR``, else the checkout's
+    models/ (running from a checkout), else ./models (never inside an installed package)."""
+    if given:
+        return Path(given).resolve()
+    if os.environ.get("TENSION_MODELS_DIR"):
+        return Path(os.environ["TENSION_MODELS_DIR"]).resolve()
+    if (CHECKOUT_MODELS_DIR.parent / "pyproject.toml").is_file():
+        return CHECKOUT_MODELS_DIR
+    return Path("models").resolve()
+
+
 def write_bundle(models: Path, version: str, feat, coef, intercept, manifest: dict, promote: bool) -> Path:
     """Write models/<version>/ atomically (temp dir + rename), then repoint CURRENT atomically."""
     models.mkdir(parents=True, exist_ok=True)
@@ -187,10 +199,11 @@ def write_bundle(models: Path, version: str, feat, coef, intercept, manifest: di
     return final
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m training.train", description=__doc__.split("\n")[0])
+def main(argv: list[str] | None = None, prog: str = "python -m training.train") -> int:
+    ap = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0],
+                                 epilog="example: tension train --data my_passages.jsonl --models ./models")
     ap.add_argument("--data", type=Path, default=corpus.PASSAGES, help="labelled passages (JSON lines)")
-    ap.add_argument("--models", type=Path, default=None, help="models directory (default: ./models)")
+    ap.add_argument("--models", type=Path, default=None, help="models directory (default: $TENSION_MODELS_DIR, else the checkout's models/, else ./models)")
     ap.add_argument("--version", default=None,
                     help="bundle name (default: m-<UTC time>-<data sha256 prefix>-s<seed>)")
     ap.add_argument("--seed", type=int, default=13)
@@ -300,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
         "training_seconds": round(time.time() - t0, 1),
     }
     manifest = _round(manifest)
-    path = write_bundle(models_dir(args.models), version, feat, coef, intercept, manifest, not args.no_promote)
+    path = write_bundle(output_dir(args.models), version, feat, coef, intercept, manifest, not args.no_promote)
     progress(f"wrote {path} ({manifest['model_bytes']} bytes){'' if args.no_promote else ' and pointed CURRENT at it'} "
              f"in {time.time() - t0:.1f}s")
     print(json.dumps({"version": version, "path": str(path), "test_macro": metrics["test"]["macro"]}, indent=2))

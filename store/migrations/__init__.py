@@ -1,1 +1,1 @@
-"""Alembic migrations of the store (``store.db.migrate`` runs them; ``python -m store upgrade``)."""
+"""Alembic migrations of the store (``store.db.migrate`` runs them; ``tension store upgrade``)."""

@@ -3,7 +3,7 @@
 There is no alembic.ini: ``store.db.alembic_config`` builds the configuration in code, with
 ``script_location`` pointing here and the open connection in ``config.attributes``. Offline
 (SQL script) mode is supported for reviewing what a migration would do:
-``python -m store upgrade --sql``.
+``tension store upgrade --sql``.
 """
 from alembic import context
 from sqlalchemy import create_engine

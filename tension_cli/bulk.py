@@ -1,7 +1,7 @@
-"""Bulk scoring of whole archives on Dask: ``python -m scoring bulk --input ... --output DIR``.
+"""``tension bulk``: score whole archives on Dask (``python -m scoring bulk`` is the same command).
 
-    python -m scoring bulk --input 'archive/2024-*.jsonl.gz' --output out/2024            # all local cores
-    python -m scoring bulk --input 's3://news/2024/*.jsonl.gz' --output s3://res/2024 \\
+    tension bulk --input 'archive/2024-*.jsonl.gz' --output out/2024            # all local cores
+    tension bulk --input 's3://news/2024/*.jsonl.gz' --output s3://res/2024 \\
         --scheduler tcp://scheduler:8786                                                   # a Dask cluster
 
 Inputs are JSON-lines files like the CLI's (plain, or compressed with an extension fsspec
@@ -9,7 +9,7 @@ recognises such as ``.gz``; local paths or any fsspec URL whose package is insta
 file is cut into partitions of ``--partition-lines`` lines, so one big file spreads over all
 workers too. Every partition is one Dask task that scores its lines with the same
 :class:`~scoring.scorer.Scorer` as the library (loaded once per worker process and kept:
-:func:`_scorer`), validating each line with the CLI's own parser (``scoring.__main__._parse``),
+:func:`_scorer`), validating each line with the CLI's own parser (``tension_cli.lines.parse_line``),
 and writes into ``DIR/parts/``:
 
 - ``<id>.jsonl`` (or ``<id>.parquet``): the results of its good lines, in input order,
@@ -45,9 +45,12 @@ import time
 import uuid
 from datetime import datetime, timezone
 
-from .gcpause import gc_paused
-from .jsonout import dumps
-from .model import ModelError
+from scoring.gcpause import gc_paused
+from scoring.jsonout import dumps
+from scoring.model import ModelError
+
+from .common import positive_int
+from .lines import parse_line
 
 FORMATS = ("jsonl", "parquet")
 MANIFEST_FILE = "manifest.json"
@@ -77,7 +80,7 @@ def _scorer(models: str, version: str, sha256: str):
     with _SCORER_LOCK:
         scorer = _SCORERS.get(key)
         if scorer is None:
-            from .scorer import Scorer
+            from scoring import Scorer
 
             scorer = Scorer.load(version=version, models=models)
             if scorer.model.sha256 != sha256:
@@ -193,7 +196,6 @@ def _score_articles(scorer, arts: list[tuple[int, dict]], explain: bool, source:
 
 def score_partition(task: dict) -> dict:
     """Score one partition and write its files (see the module docstring); returns its done marker."""
-    from .__main__ import _parse
 
     started = time.time()
     scorer = _scorer(task["models"], task["model"]["version"], task["model"]["sha256"])
@@ -245,7 +247,7 @@ def score_partition(task: dict) -> dict:
                 if not line.strip():
                     art, err = None, {"line": lineno, "id": None, "error": "empty line"}
                 else:
-                    art, err = _parse(line, lineno)
+                    art, err = parse_line(line, lineno)
                 if err is not None:
                     errors.append({"source": source, **err})
                     continue
@@ -301,7 +303,7 @@ def expand_inputs(patterns: list[str]) -> list[dict]:
     for pattern in patterns:
         if pattern == "-":
             raise BulkError("bulk reads files (its workers read them in parallel), not standard input: write the "
-                            "lines to a file, or use `python -m scoring score --input -`")
+                            "lines to a file, or use `tension score --input -`")
         try:
             fs, path = _fs(pattern)
         except (ImportError, ValueError) as exc:
@@ -427,7 +429,7 @@ class _Run:
                   "lines": sum(i["lines"] or 0 for i in self.inputs), "partitions": len(parts),
                   "partitions_done": len(done), "partitions_failed": sum(1 for p in parts if p["status"] == "failed"),
                   "scored": sum(p["scored"] for p in done), "errors": sum(p["errors"] for p in done)}
-        return {"status": status, "tool": "python -m scoring bulk", "settings": self.settings,
+        return {"status": status, "tool": "tension bulk", "settings": self.settings,
                 "model": self.settings["model"], "inputs": self.inputs, "counts": counts,
                 "errors_file": ERRORS_FILE if status == "complete" or counts["errors"] else None,
                 "partitions": parts, "runs": self.runs + [run]}
@@ -477,11 +479,11 @@ def _check_workers(client) -> None:
     (the scheduler unpickles task graphs too, so it needs the code as well)."""
     for who, call in (("scheduler", client.run_on_scheduler), ("workers", client.run)):
         try:
-            call(_worker_pid)  # unpickling a scoring.bulk function imports scoring there
+            call(_worker_pid)  # unpickling a tension_cli.bulk function imports tension_cli and scoring there
         except Exception as exc:
             raise BulkError(f"the Dask {who} cannot run this project's code ({type(exc).__name__}: {exc}): install "
-                            f"the same version of it for `dask scheduler` and every `dask worker`, e.g. start them "
-                            "with PYTHONPATH set to the checkout, or from the project's container image") from None
+                            f"the same version of it for `dask scheduler` and every `dask worker` (pip install "
+                            "'tension-scoring[bulk]'), or start them from the project's container image") from None
 
 
 def _failure(fut) -> BaseException:
@@ -526,7 +528,7 @@ def run(inputs: list[str], output: str, *, scheduler: str | None = None, workers
         except ImportError:
             raise BulkError(_PYARROW_HINT) from None
 
-    from .model import Model
+    from scoring.model import Model
 
     mdl = Model.load(version=model, models=models)  # verifies the sha256; workers must load these bytes
     settings = {"model": {"version": mdl.version, "sha256": mdl.sha256}, "format": fmt, "explain": explain,
@@ -710,9 +712,7 @@ def _write_errors(fs, root: str, state: _Run) -> None:
 # ---- command line --------------------------------------------------------------------------
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    """The ``bulk`` subcommand (called from ``scoring.__main__.build_parser``)."""
-    from .__main__ import positive_int
-
+    """The ``bulk`` subcommand."""
     bp = sub.add_parser("bulk", help="score whole archives on Dask (this machine's cores or a cluster)",
                         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     bp.add_argument("--input", "-i", nargs="+", required=True, metavar="PATH_OR_GLOB",
@@ -726,8 +726,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     bp.add_argument("--partition-lines", type=int, default=DEFAULT_PARTITION_LINES,
                     help=f"input lines per partition, i.e. per Dask task (default {DEFAULT_PARTITION_LINES})")
     bp.add_argument("--batch-size", type=positive_int, default=64, help="articles scored together (default 64)")
-    bp.add_argument("--model", help="model version (default: models/CURRENT)")
-    bp.add_argument("--models", help="models directory (default: ./models or $TENSION_MODELS_DIR)")
+    bp.add_argument("--model", help="model version (default: the one CURRENT names)")
+    bp.add_argument("--models", help="models directory (default: $TENSION_MODELS_DIR, else the shipped model)")
     bp.add_argument("--worker-models", metavar="DIR",
                     help="models directory as the workers see it (default: the same path as --models)")
     bp.add_argument("--no-explain", action="store_true", help="leave out explanations (faster, smaller)")
