@@ -134,6 +134,11 @@ decline offer propose invite host join try attempt aim intend allege strike atta
 seize veto vote accept negotiate mediate express issue release end lift allow act sell buy
 step move go need expect test activate cut deepened deepen deepens strengthened strengthen
 strengthens improved improve boosted boost expanded expand held hold reached reach
+fired fires fire test shelled shells shell bombed bombs bomb bombarded bombards detained detains
+detain arrested arrests arrest executed executes jailed jails conducted conducts conduct
+mobilized mobilised mobilizes mobilises massed masses raided raids downed intercepted intercepts
+staged stages dispatched dispatches flew sailed withdrew withdraws withdraw pulled retaliate
+escalated escalates provoked provokes
 """.split())
 _AUX = frozenset("""has have had will would could can may might must should did does do is was
 are were also already repeatedly quickly immediately strongly not never previously recently
@@ -148,6 +153,11 @@ detente hostility rivalry challenge threat message warning blow rebuke snub conc
 concessions overture overtures appeal request offer signal response frustration anger""".split())
 _REL_PREPS = frozenset("with on from to toward towards against by between".split())
 _BEFORE_OK = frozenset("between against by".split())
+# a capital after these is a place, even when a verb follows ("residents of Tokyo fired up ...")
+_PLACE_PREPS = frozenset("of in at near outside around from across into through within".split())
+# the destination of a visit: "visited Beijing", "a visit to Moscow" (state visits only: see _visits)
+_VISIT_VERBS = frozenset("visited visiting visit visits toured touring".split())
+_VISIT_NOUNS = frozenset("visit visits trip trips tour journey".split())
 _HYPHEN_STATE = frozenset("backed led brokered sponsored funded allied aligned friendly controlled".split())
 _LIST_GAP = re.compile(r"\s*(?:and|or|,|&|/|-|–|—|,\s*and)\s*$|^\s*(?:and|or|,|&|/|-|–|—|,\s*and)\s*")
 _GAP_ONLY = re.compile(r"^\s*(?:and|or|,|&|/|-|–|—|, and|, or)\s*$")
@@ -653,6 +663,7 @@ class Recognizer:
         chosen = self._pick(text, self._candidates(text))
         out: list[tuple[int, int, str]] = []  # (start, end, code)
         pending_caps: list[tuple[int, int, str]] = []
+        visits: list[tuple[int, int, str]] = []
         ambig: list[tuple[int, int, tuple]] = []
         confirmed: dict[str, int] = {}
         for s, e, senses, (what, first) in chosen:
@@ -667,6 +678,8 @@ class Recognizer:
             elif what == CAPITAL:
                 if self._capital_ok(text, s, e):
                     out.append((s, e, first))
+                elif self._visit_destination(text, s):
+                    visits.append((s, e, first))
                 else:
                     pending_caps.append((s, e, first))
             elif what == AMBIG:
@@ -678,6 +691,7 @@ class Recognizer:
                 if code:
                     out.append((s, e, code))
         out = self._lists(text, out, pending_caps)
+        out += self._visits(text, out, visits)
         out = self._text_rules(text, out, day)
         out += self._resolve_ambiguous(out, ambig, day)
         out = [self._trim_article(text, s, e, c) for s, e, c in out]
@@ -789,8 +803,8 @@ class Recognizer:
                 if not nxt or text[pos + len(word):npos].strip(" \t"):
                     break
                 pos, word, hops = npos, nxt.lower(), hops + 1
-            if word in _STATE_VERBS:
-                return True
+            if word in _STATE_VERBS and not self._after_place_preposition(text, s):
+                return True  # the capital acts: "Pyongyang fired", not "residents of Tokyo fired"
         before, bpos = _word_before(text, s)
         if before and text[bpos + len(before):s].strip(" \t") == "":
             low = before.lower()
@@ -801,6 +815,42 @@ class Recognizer:
                 if prev and prev.lower() in _REL_NOUNS:
                     return True
         return False
+
+    @staticmethod
+    def _after_place_preposition(text: str, s: int) -> bool:
+        before, bpos = _word_before(text, s)
+        if not (before and before.lower() in _PLACE_PREPS and text[bpos + len(before):s].strip(" \t") == ""):
+            return False
+        prev, _ = _word_before(text, bpos)
+        return not (prev and prev.lower() in _STATE_NOUNS)  # "officials in Washington said" is the state
+
+    @staticmethod
+    def _visit_destination(text: str, s: int) -> bool:
+        """The capital is what is visited: "visited Beijing", "a visit to Moscow", "trip to Tokyo"."""
+        before, bpos = _word_before(text, s)
+        if not before or text[bpos + len(before):s].strip(" \t"):
+            return False
+        low = before.lower()
+        if low in _VISIT_VERBS:
+            return True
+        if low == "to":
+            prev, _ = _word_before(text, bpos)
+            return bool(prev) and prev.lower() in _VISIT_NOUNS
+        return False
+
+    @staticmethod
+    def _visits(text, out, visits):
+        """A visit's destination stands for its state when the visitor is a state: another
+        country's mention (name, office holder, capital ...) earlier in the same sentence
+        ("Lula visited Beijing"); "She visited Paris" stays a place."""
+        if not visits:
+            return []
+        accepted = []
+        for s, e, code in visits:
+            start = max(text.rfind(c, 0, s) for c in ".!?\n") + 1
+            if any(start <= ms and me <= s and c != code for ms, me, c in out):
+                accepted.append((s, e, code))
+        return accepted
 
     def _lists(self, text, out, pending):
         """Capitals listed with accepted states count too: "between Japan and Seoul".

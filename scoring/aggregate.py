@@ -1,23 +1,42 @@
-"""Aggregate passage scores into per-country and per-pair results (docs/LABELS.md).
+"""Aggregate passage and pair scores into per-country and per-pair results (docs/LABELS.md).
 
-- A country is involved in a passage when one of its mentions lies inside the passage.
+- A country is involved in a passage when one of its mentions lies inside the passage. Its
+  score for a label is the highest passage score of that label among the passages that
+  involve it (one clear passage is enough evidence; many weak ones do not add up to a strong
+  one); its labels are those whose score reaches the model's threshold.
 - A pair is two different countries involved in the same passage; unordered, written with
-  the codes in alphabetical order. A passage with one country makes no pair.
-- A country's or pair's score for a label is the highest score of that label among the
-  passages that involve it: one clear passage is enough evidence, and many weak ones do
-  not add up to a strong one.
-- Its labels are those whose aggregated score reaches the model's threshold; its tension
-  follows ``scoring.labels.tension``; its evidence lists the passages involved, strongest
-  first (by the passage's highest label score).
+  the codes in alphabetical order. A passage with one country makes no pair. A pair's score
+  for a label is the highest *pair-level* probability (scoring/pairs.py: the label holds
+  between those two) over its passages, and its labels are those at or above the pair
+  thresholds. For coercion and human_rights it carries, ``agents`` names the member(s) the
+  strongest passage holds responsible, and ``explanations`` the cues that tied the label to
+  the two countries there.
+- Tension follows ``scoring.labels.tension``; evidence lists passage indexes, strongest first.
+- A country's ``roles`` come from the pairs it is in: ``coercion_agent`` (the countries it
+  coerces), ``coercion_target`` (those coercing it), ``human_rights_responsible`` (the
+  countries raising, acting on, or whose people suffer, its abuses), ``human_rights_raiser``
+  (those it holds responsible) and ``alliance_partner``.
 """
 from __future__ import annotations
 
-from itertools import combinations
+from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .labels import tension
+from .labels import AGENT_LABELS, tension
+from .pairs import PairRow, agents_of
 
+class PairScores(NamedTuple):
+    """The pair-level scores of one article's pairs (``rows[k].passage`` is the article's
+    passage index): probabilities (pairs, labels), agent probabilities of member a and b per
+    agent label (pairs, agent labels, 2), the relation probabilities (pairs, labels), and
+    ``explain(k, label index)``, the explanation items of one pair (``None``: no explanations)."""
+
+    rows: list[PairRow]
+    P: np.ndarray
+    agent: np.ndarray
+    relation: np.ndarray
+    explain: Callable[[int, int], list[dict]] | None
 
 def _summary(rows: list[int], P: list[list[float]], peak: list[float], labels, thresholds) -> dict:
     best = P[rows[0]] if len(rows) == 1 else [max(column) for column in zip(*[P[r] for r in rows])]
@@ -29,27 +48,89 @@ def _summary(rows: list[int], P: list[list[float]], peak: list[float], labels, t
         "evidence": sorted(rows, key=lambda r: -peak[r]),  # stable: ties keep passage order
     }
 
+_ROLE = {("coercion", True): "coercion_agent", ("coercion", False): "coercion_target",
+         ("human_rights", True): "human_rights_responsible", ("human_rights", False): "human_rights_raiser"}
 
-def countries_and_pairs(passage_countries: list[list[str]], P: np.ndarray, labels, thresholds):
+def _pair_summaries(scores: PairScores, labels, thresholds) -> list[dict]:
+    by_pair: dict[tuple[str, str], list[int]] = {}
+    for k, row in enumerate(scores.rows):
+        by_pair.setdefault((row.a, row.b), []).append(k)
+    P = scores.P
+    out = []
+    for (a, b), ks in by_pair.items():
+        sub = P[ks]
+        best_k = [ks[i] for i in np.argmax(sub, axis=0).tolist()]
+        best = [float(P[k, j]) for j, k in enumerate(best_k)]
+        item = {"pair": [a, b], "scores": {label: round(v, 4) for label, v in zip(labels, best)}}
+        carried = [label for label, v, t in zip(labels, best, thresholds) if v >= t]
+        item["labels"] = carried
+        item["tension"] = tension(item["scores"])
+        peak = sub.max(axis=1).tolist()
+        order = sorted(range(len(ks)), key=lambda i: -peak[i])
+        evidence = []
+        for i in order:
+            p = scores.rows[ks[i]].passage
+            if p not in evidence:
+                evidence.append(p)
+        item["evidence"] = evidence
+        agents = {}
+        for ai, label in enumerate(AGENT_LABELS):
+            if label in carried:
+                k = best_k[labels.index(label)]
+                who = agents_of(*scores.agent[k, ai].tolist())
+                agents[label] = [a, b] if who == 2 else [a] if who == 0 else [b]
+        item["agents"] = agents
+        if scores.explain is not None:
+            expl = {}
+            for label in carried:
+                j = labels.index(label)
+                k = best_k[j]
+                p = scores.rows[k].passage
+                expl[label] = {"passage": p, "passage_score": round(float(P[k, j] / max(scores.relation[k, j], 1e-12)), 4),
+                               "relation": round(float(scores.relation[k, j]), 4), "items": scores.explain(k, j)}
+            item["explanations"] = expl
+        out.append(item)
+    out.sort(key=lambda p: (-abs(p["tension"]), p["pair"]))
+    return out
+
+def _roles(pairs: list[dict]) -> dict[str, dict[str, list[str]]]:
+    roles: dict[str, dict[str, set]] = {}
+    for p in pairs:
+        a, b = p["pair"]
+        for me, other in ((a, b), (b, a)):
+            for label in p["labels"]:
+                if label == "alliance":
+                    role = "alliance_partner"
+                else:
+                    agents = p["agents"].get(label, [])
+                    if me in agents and other in agents:
+                        role = _ROLE[(label, True)]  # both: each is agent and target
+                        roles.setdefault(me, {}).setdefault(_ROLE[(label, False)], set()).add(other)
+                    else:
+                        role = _ROLE[(label, me in agents)]
+                roles.setdefault(me, {}).setdefault(role, set()).add(other)
+    return {code: {role: sorted(v) for role, v in sorted(r.items())} for code, r in roles.items()}
+
+def countries_and_pairs(passage_countries: list[list[str]], P: np.ndarray, labels, thresholds,
+                        pair_scores: PairScores, pair_thresholds):
     """``(countries, pairs)``: ``{code: summary}`` and a list of pair summaries by |tension|.
 
-    ``P`` is the article's passages x labels score matrix. An article has tens of passages
-    and a few countries, so plain Python on lists beats numpy calls per summary here.
+    ``P`` is the article's passages x labels score matrix; ``pair_scores`` the pair-level
+    scores of its pairs. An article has tens of passages and a few countries, so plain Python
+    on lists beats numpy calls per summary here.
     """
     by_country: dict[str, list[int]] = {}
-    by_pair: dict[tuple[str, str], list[int]] = {}
     for i, codes in enumerate(passage_countries):
         for code in codes:
             by_country.setdefault(code, []).append(i)
-        if len(codes) > 1:
-            for a, b in combinations(sorted(set(codes)), 2):
-                by_pair.setdefault((a, b), []).append(i)
     if not by_country:
         return {}, []
     rows = P.tolist()
     peak = [max(r) for r in rows]
     thresholds = [float(t) for t in thresholds]
     countries = {code: _summary(r, rows, peak, labels, thresholds) for code, r in by_country.items()}
-    pairs = [{"pair": list(pair), **_summary(r, rows, peak, labels, thresholds)} for pair, r in by_pair.items()]
-    pairs.sort(key=lambda p: (-abs(p["tension"]), p["pair"]))
+    pairs = _pair_summaries(pair_scores, list(labels), [float(t) for t in pair_thresholds])
+    roles = _roles(pairs)
+    for code, summary in countries.items():
+        summary["roles"] = roles.get(code, {})
     return countries, pairs

@@ -2,7 +2,7 @@
 
 A bundle is a directory ``models/<version>/`` holding ``model.joblib`` (the fitted
 :class:`~scoring.features.Featurizer`, one linear classifier per label as a weight matrix,
-and intercepts) and ``manifest.json`` (version, labels, thresholds, metrics, the model
+and intercepts, and the :class:`~scoring.pairs.PairModel` for pair labels and agents) and ``manifest.json`` (version, labels, thresholds, metrics, the model
 file's sha256 ...). ``models/CURRENT`` names the version the service serves.
 
 The classifier is linear on purpose: the logit of each label is exactly
@@ -26,8 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from .features import Doc, Featurizer
+from .pairs import PairModel
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the bundle also holds the pair model (scoring.pairs.PairModel)
 MODEL_FILE = "model.joblib"
 MANIFEST_FILE = "manifest.json"
 POINTER_FILE = "CURRENT"
@@ -90,6 +91,7 @@ class Model:
     thresholds: np.ndarray  # (n_labels,)
     manifest: dict
     path: Path
+    pairs: PairModel  # pair labels and agents (scoring/pairs.py)
 
     @property
     def version(self) -> str:
@@ -136,6 +138,7 @@ class Model:
             thresholds=thresholds,
             manifest=manifest,
             path=path,
+            pairs=bundle["pairs"],
         )
 
     def logits(self, X) -> np.ndarray:
@@ -159,7 +162,7 @@ class Model:
         return self.predict_proba(self.featurizer.transform(docs))
 
 
-def save_bundle(directory: Path, featurizer: Featurizer, coef, intercept, labels) -> str:
+def save_bundle(directory: Path, featurizer: Featurizer, coef, intercept, labels, pairs: PairModel) -> str:
     """Write ``model.joblib`` into ``directory``; return its sha256."""
     import joblib
 
@@ -169,6 +172,7 @@ def save_bundle(directory: Path, featurizer: Featurizer, coef, intercept, labels
         "coef": np.asarray(coef, dtype=np.float64),
         "intercept": np.asarray(intercept, dtype=np.float64),
         "labels": list(labels),
+        "pairs": pairs,
     }
     target = directory / MODEL_FILE
     joblib.dump(payload, target, compress=3)

@@ -76,7 +76,12 @@ def _labels_field():
 
 def _tension_field():
     return fields.Float(required=True, validate=validate.Range(-1.0, 1.0),
-                        metadata={"description": "In [-1, 1]; see GET /v1/model tension_formula."})
+                        metadata={"description": "In [-1, 1]: +1 hostile, -1 allied, +0.5 both (partners in a dispute), "
+                                                 "0 neither; see GET /v1/model tension_formula and tension_rule."})
+
+
+def _codes_field(description: str):
+    return fields.List(fields.String(), metadata={"description": description})
 
 
 class SpanFeatureSchema(Schema):
@@ -114,6 +119,15 @@ class CountrySchema(Schema):
     labels = _labels_field()
     tension = _tension_field()
     evidence = fields.List(fields.Integer(), required=True, metadata={"description": "Passage indexes, strongest first."})
+    roles = fields.Nested(Schema.from_dict({
+        "coercion_agent": _codes_field("Countries it coerces (agent of coercion in their pair)."),
+        "coercion_target": _codes_field("Countries coercing it."),
+        "human_rights_responsible": _codes_field("Countries raising, acting on, or whose people suffer, abuses it "
+                                                 "is held responsible for."),
+        "human_rights_raiser": _codes_field("Countries it holds responsible for abuses (it raises or acts on them, "
+                                            "or its people suffer them)."),
+        "alliance_partner": _codes_field("Countries it aligns with."),
+    }, name="Roles"), required=True, metadata={"description": "The roles its pairs give it; only roles it has."})
 
 
 class OrganisationSchema(Schema):
@@ -122,12 +136,33 @@ class OrganisationSchema(Schema):
     mentions = fields.List(fields.Nested(MentionSchema), required=True)
 
 
+class PairExplanationSchema(Schema):
+    passage = fields.Integer(required=True, metadata={"description": "The passage where the label is strongest."})
+    passage_score = fields.Float(required=True, metadata={"description": "That passage's score for the label."})
+    relation = fields.Float(required=True, metadata={
+        "description": "How likely the label, given the passage has it, holds between these two; the pair's "
+                       "score is passage_score x relation."})
+    items = fields.List(fields.Nested(SpanFeatureSchema), required=True, metadata={
+        "description": "The cues that tied the label to the two countries (words between them, 'X and Y', "
+                       "'by X', 'X's ...'), each with its contribution to the relation's logit."})
+
+
 class PairSchema(Schema):
     pair = fields.List(fields.String(), required=True, metadata={"description": "Two codes, alphabetical."})
-    scores = _scores_field()
-    labels = _labels_field()
+    scores = fields.Nested(ScoresSchema, required=True, metadata={
+        "description": "Pair-level probability per label that it holds between the two: the highest over "
+                       "the passages naming both."})
+    labels = fields.List(fields.String(validate=validate.OneOf(LABELS)), required=True,
+                         metadata={"description": "Labels whose pair score reaches the model's pair threshold."})
     tension = _tension_field()
     evidence = fields.List(fields.Integer(), required=True, metadata={"description": "Passage indexes, strongest first."})
+    agents = fields.Nested(Schema.from_dict({
+        "coercion": _codes_field("The member(s) that coerce (both: force between them)."),
+        "human_rights": _codes_field("The member(s) responsible for the abuse."),
+    }, name="Agents"), required=True, metadata={"description": "For coercion and human_rights the pair carries."})
+    explanations = fields.Dict(keys=fields.String(validate=validate.OneOf(LABELS)),
+                               values=fields.Nested(PairExplanationSchema),
+                               metadata={"description": "Per label the pair carries (absent with explain false)."})
 
 
 class ModelRefSchema(Schema):

@@ -21,11 +21,13 @@ from typing import Any, Iterable
 import numpy as np
 
 from . import actors as actors_mod
-from .aggregate import countries_and_pairs
+from .aggregate import PairScores, countries_and_pairs
 from .explain import explain_rows
 from .features import Doc
 from .gcpause import gc_paused
 from .model import Model
+from .labels import AGENT_LABELS
+from .pairs import PairRow, explain_pair, passage_pairs
 from .result import Result
 from .segment import segment
 
@@ -99,6 +101,7 @@ class Scorer:
         model = self.model
         docs: list[Doc] = []
         offsets: list[int] = []
+        pair_rows: list[PairRow] = []  # every pair of every passage of the batch
         per_article = []
         for art in articles:
             text = art.get("text")
@@ -120,8 +123,13 @@ class Scorer:
                     passage_countries.append([])
                 else:
                     inside = [m for m in countries[lo:hi] if m.end <= end]
-                    docs.append(Doc(text[start:end], tuple((m.start - start, m.end - start) for m in inside)))
-                    passage_countries.append(sorted({m.code for m in inside}))
+                    doc = Doc(text[start:end], tuple((m.start - start, m.end - start) for m in inside))
+                    docs.append(doc)
+                    codes = sorted({m.code for m in inside})
+                    passage_countries.append(codes)
+                    if len(codes) > 1:  # pairs: who does what to whom in this passage
+                        pair_rows += passage_pairs(doc.text, [(m.start - start, m.end - start, m.code) for m in inside],
+                                                   row=len(docs) - 1)
                 offsets.append(start)
             per_article.append((art, spans, mentions, passage_countries, first))
             clock.lap("countries")
@@ -138,6 +146,9 @@ class Scorer:
         explanations_all = (explain_rows(X[0], model.coef, spans_all, model.featurizer, offsets, labels,
                                          k=self.top_k, negative=negative) if want_spans else None)
         clock.lap("explanations")
+
+        pairs_all = self._pairs(pair_rows, P)
+        clock.lap("pairs")
 
         rounded_all = np.round(P, 4).tolist()
         passed_all = [[label for label, ok in zip(labels, row) if ok] for row in (P >= thresholds).tolist()]
@@ -156,7 +167,9 @@ class Scorer:
             if explanations is not None:
                 for item, expl in zip(passages, explanations):
                     item["explanations"] = expl
-            country_summ, pairs = countries_and_pairs(passage_countries, P[first:first + n], labels, thresholds)
+            article_pairs = pairs_all(first, first + n, want_spans and art.get("explain", True), offsets)
+            country_summ, pairs = countries_and_pairs(passage_countries, P[first:first + n], labels, thresholds,
+                                                      article_pairs, model.pairs.thresholds)
             results.append({
                 "id": art.get("id"),
                 "model": self.model_info,
@@ -167,6 +180,34 @@ class Scorer:
             })
         clock.lap("aggregation")
         return results
+
+
+    def _pairs(self, rows: list[PairRow], P: np.ndarray):
+        """Pair-level scores of a batch's pairs; returns ``for_article(first, stop, explain,
+        offsets)`` giving one article's :class:`PairScores` (passages ``first:stop``)."""
+        pm = self.model.pairs
+        n_agent = len(AGENT_LABELS)
+        if rows:
+            X = pm.vocab.transform([r.cues for r in rows])
+            relation = 1.0 / (1.0 + np.exp(-pm.relation_logits(X)))
+            Pp = relation * P[[r.passage for r in rows]]
+            A = pm.agent_vocab.transform([c for r in rows for c in (r.agent_a, r.agent_b)])
+            agent = np.stack([pm.agent_proba(label, A).reshape(-1, 2) for label in AGENT_LABELS], axis=1)
+        else:
+            relation = Pp = np.zeros((0, len(pm.labels)))
+            agent = np.zeros((0, n_agent, 2))
+        where = [r.passage for r in rows]
+
+        def for_article(first: int, stop: int, explain: bool, offsets: list[int]) -> PairScores:
+            lo, hi = bisect_left(where, first), bisect_left(where, stop)
+            mine = [r._replace(passage=r.passage - first) for r in rows[lo:hi]]
+            explainer = None
+            if explain:
+                def explainer(k: int, label: int) -> list[dict]:
+                    return explain_pair(pm, mine[k], label, offsets[first + mine[k].passage], self.top_k)
+            return PairScores(mine, Pp[lo:hi], agent[lo:hi], relation[lo:hi], explainer)
+
+        return for_article
 
 
 class _Clock:
@@ -200,6 +241,7 @@ def _actor_list(mentions, kind: str, summaries: dict | None) -> list[dict]:
             s = summaries.get(code)
             if s is None:  # mentioned only outside any passage (cannot happen with full coverage)
                 continue
-            item.update({"scores": s["scores"], "labels": s["labels"], "tension": s["tension"], "evidence": s["evidence"]})
+            item.update({"scores": s["scores"], "labels": s["labels"], "tension": s["tension"], "evidence": s["evidence"],
+                         "roles": s["roles"]})
         out.append(item)
     return out

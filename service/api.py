@@ -25,7 +25,7 @@ from scoring.jsonout import dumps
 from scoring.model import ModelError
 from scoring.schemas import (MAX_BATCH, MAX_PASSAGES, BatchSchema, passages_over_limit, text_too_long,
                              validate_article)
-from scoring.labels import TENSION_FORMULA
+from scoring.labels import TENSION_FORMULA, TENSION_RULE
 
 from .errors import ApiError
 from .security import require_admin, require_api_key
@@ -167,7 +167,8 @@ def score_batch():
 def model():
     scorer = _scorer()
     manifest = dict(scorer.model.manifest)
-    manifest.setdefault("tension_formula", TENSION_FORMULA)
+    manifest["tension_formula"] = TENSION_FORMULA  # the rule this code applies, whatever the bundle says
+    manifest["tension_rule"] = TENSION_RULE
     return jsonify(manifest)
 
 

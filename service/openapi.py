@@ -61,13 +61,15 @@ def build_spec(api_keys_enabled: bool) -> dict:
         "summary": f"Score up to {s.MAX_BATCH} articles; results in input order",
         "requestBody": json_body("Batch"), **_security(sec),
         "responses": {**ok("BatchResult", "One result per article, in order"), **_errors(400, 401, 413, 415, 422, 503)}}})
-    model_schema = {"type": "object", "required": ["version", "labels", "thresholds", "tension_formula"],
+    model_schema = {"type": "object", "required": ["version", "labels", "thresholds", "pair_thresholds",
+                                                   "tension_formula", "tension_rule"],
                     "properties": {"version": {"type": "string"}, "labels": {"type": "array", "items": {"type": "string"}},
                                    "thresholds": {"type": "object", "additionalProperties": {"type": "number"}},
-                                   "tension_formula": {"type": "string"}, "metrics": {"type": "object"},
-                                   "sha256": {"type": "string"}}}
+                                   "pair_thresholds": {"type": "object", "additionalProperties": {"type": "number"}},
+                                   "tension_formula": {"type": "string"}, "tension_rule": {"type": "string"},
+                                   "metrics": {"type": "object"}, "sha256": {"type": "string"}}}
     spec.path("/v1/model", operations={"get": {
-        "summary": "The served model's manifest: version, labels, thresholds, metrics, tension formula",
+        "summary": "The served model's manifest: version, labels, passage and pair thresholds, metrics, tension rule",
         "responses": {"200": {"description": "Manifest", "content": {"application/json": {"schema": model_schema}}},
                       **_errors(503)}}})
     status = {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}}

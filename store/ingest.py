@@ -24,13 +24,14 @@ import datetime as dt
 from sqlalchemy import case, delete, func, insert, select, text, tuple_
 from sqlalchemy.engine import Connection
 
-from scoring.labels import LABELS
+from scoring.labels import AGENT_LABELS, LABELS
 from scoring.scorer import parse_date
 
 from .models import MAX_ID, MAX_SOURCE, MAX_TITLE, MAX_URL, Article, PairDay, PairScore, Passage
 
 _CHUNK = 500  # ids per DELETE ... IN (...)
 _KEYS = 300  # (pair_a, pair_b, day) keys per rollup statement
+AGENT_COLUMNS = tuple(f"{lab}_by_{side}" for lab in AGENT_LABELS for side in "ab")  # pair_scores; pair_days: sum_*
 _PG_INGEST_LOCK = 0x7E5511  # advisory lock id held by each ingest transaction
 _PS = PairScore.__table__
 _PD = PairDay.__table__
@@ -134,11 +135,14 @@ def ingest(conn: Connection, articles: list[dict], results: list[dict], keep_tex
                 raise ValueError(f"article {ident!r}: pair {pr['pair']} is not two 3-letter country codes")
             scores = {lab: float(pr["scores"][lab]) for lab in LABELS}
             evidence = pr.get("evidence") or [0]
+            agents = pr.get("agents") or {}
             pair_rows.append({
                 "article_id": ident, "pair_a": a, "pair_b": b, "published": published,
                 "week": week_start(published), "month": month_start(published), **scores,
                 "tension": float(pr["tension"]), "strength": max(scores.values()),
                 "evidence": int(evidence[0]), "n_passages": len(evidence),
+                **{f"{lab}_by_{side}": int(code in agents.get(lab, ()))
+                   for lab in AGENT_LABELS for side, code in (("a", a), ("b", b))},
             })
             summary.append({"pair": [a, b], "tension": pr["tension"]})
         model = res.get("model") or {}
@@ -182,9 +186,12 @@ def add_to_days(conn: Connection, pair_rows: list[dict]) -> None:
             days[key] = {"pair_a": key[0], "pair_b": key[1], "day": key[2], "week": r["week"], "month": r["month"],
                          "n": 1, **{"sum_" + lab: r[lab] for lab in LABELS}, "sum_tension": r["tension"],
                          **{"max_" + lab: r[lab] for lab in LABELS}, "best_strength": r["strength"],
-                         "best_article_id": r["article_id"], "best_passage": r["evidence"]}
+                         "best_article_id": r["article_id"], "best_passage": r["evidence"],
+                         **{"sum_" + c: r[c] for c in AGENT_COLUMNS}}
             continue
         d["n"] += 1
+        for c in AGENT_COLUMNS:
+            d["sum_" + c] += r[c]
         d["sum_tension"] += r["tension"]
         for lab in LABELS:
             d["sum_" + lab] += r[lab]
@@ -232,7 +239,9 @@ def refresh_days(conn: Connection, keys: list[tuple[str, str, dt.date]]) -> None
             r.pair_a, r.pair_b, r.published, func.min(r.week), func.min(r.month), func.count(),
             *[func.sum(r[lab]) for lab in LABELS], func.sum(r.tension), *[func.max(r[lab]) for lab in LABELS],
             func.max(r.strength), func.min(case((r.rn == 1, r.article_id))), func.min(case((r.rn == 1, r.evidence))),
+            *[func.sum(r[c]) for c in AGENT_COLUMNS],
         ).group_by(r.pair_a, r.pair_b, r.published)
         cols = (["pair_a", "pair_b", "day", "week", "month", "n"] + [f"sum_{lab}" for lab in LABELS] + ["sum_tension"]
-                + [f"max_{lab}" for lab in LABELS] + ["best_strength", "best_article_id", "best_passage"])
+                + [f"max_{lab}" for lab in LABELS] + ["best_strength", "best_article_id", "best_passage"]
+                + [f"sum_{c}" for c in AGENT_COLUMNS])
         conn.execute(insert(_PD).from_select(cols, rollup))

@@ -8,7 +8,8 @@
 - ``passages``: per passage, its character offsets, the countries in it and one score
   column per label (``scoring.labels.LABELS``).
 - ``pair_scores``: per article and pair of countries (codes alphabetical, ``pair_a`` <
-  ``pair_b``), the pair's label scores (max over the passages involving both), tension,
+  ``pair_b``), the pair's label scores (max over the passages involving both), which member
+  is the agent of the coercion and human_rights it carries (``coercion_by_a`` ...), tension,
   ``strength`` (highest of its label scores) and ``evidence`` (the strongest passage), with
   the article's ``published`` date (and its week and month) copied in.
 - ``pair_days``: the daily rollup of ``pair_scores`` per pair: article count, sums and
@@ -97,6 +98,11 @@ class PairScore(Base):
     strength: Mapped[float] = mapped_column(Float, nullable=False)
     evidence: Mapped[int] = mapped_column(Integer, nullable=False)
     n_passages: Mapped[int] = mapped_column(Integer, nullable=False)
+    # 1 when that member is an agent of the label the pair carries in this article (scoring/pairs.py)
+    coercion_by_a: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    coercion_by_b: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    human_rights_by_a: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    human_rights_by_b: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
 
     __table_args__ = (Index("ix_pair_scores_pair_published", "pair_a", "pair_b", "published"),)
 
@@ -120,6 +126,11 @@ class PairDay(Base):
     best_strength: Mapped[float] = mapped_column(Float, nullable=False)
     best_article_id: Mapped[str] = mapped_column(ArticleId, nullable=False)
     best_passage: Mapped[int] = mapped_column(Integer, nullable=False)
+    # articles of the day in which pair_a (pair_b) is an agent of coercion (human_rights) against the other
+    sum_coercion_by_a: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    sum_coercion_by_b: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    sum_human_rights_by_a: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    sum_human_rights_by_b: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
 
     __table_args__ = (
         Index("ix_pair_days_b_day", "pair_b", "day"),

@@ -19,9 +19,9 @@ import datetime as dt
 from sqlalchemy import and_, func, literal_column, or_, select
 from sqlalchemy.engine import Connection
 
-from scoring.labels import LABELS
+from scoring.labels import AGENT_LABELS, LABELS
 
-from .ingest import month_start, week_start
+from .ingest import AGENT_COLUMNS, month_start, week_start
 from .models import Article, PairDay, PairScore, Passage
 from .schemas import INTERVALS, SORTS
 
@@ -102,16 +102,20 @@ def timeline(conn: Connection, a: str, b: str, date_from, date_to, interval: str
     points = out["points"]
     means = [(lab, 3 + j) for j, lab in enumerate(LABELS)]
     maxes = [(lab, 3 + k + j) for j, lab in enumerate(LABELS)]
+    first_agent = 3 + 2 * k
     for start in starts:
         r = rows.get(start)
         if r is None:
             points.append({"start": start.isoformat(), "articles": 0, "mean": dict.fromkeys(LABELS),
-                           "max": dict.fromkeys(LABELS), "tension_mean": None, "evidence": None})
+                           "max": dict.fromkeys(LABELS), "tension_mean": None, "evidence": None,
+                           "agents": {lab: {a: 0, b: 0} for lab in AGENT_LABELS}})
             continue
+        counts = [int(r[first_agent + i] or 0) for i in range(len(AGENT_COLUMNS))]
         points.append({"start": start.isoformat(), "articles": int(r[1]),
                        "mean": {lab: round(float(r[i]), 4) for lab, i in means},
                        "max": {lab: round(float(r[i]), 4) for lab, i in maxes},
-                       "tension_mean": round(float(r[2]), 4), "evidence": evidence.get(start)})
+                       "tension_mean": round(float(r[2]), 4), "evidence": evidence.get(start),
+                       "agents": {lab: {a: counts[2 * j], b: counts[2 * j + 1]} for j, lab in enumerate(AGENT_LABELS)}})
     return out
 
 
@@ -124,10 +128,11 @@ def timeline_statements(a: str, b: str, lo: dt.date, hi: dt.date, interval: str)
     where = and_(_D.pair_a == a, _D.pair_b == b, _D.day >= lo, _D.day <= hi)
     n = func.sum(_D.n)
     cols = [col, n, func.sum(_D.sum_tension) / n, *[func.sum(_D["sum_" + lab]) / n for lab in LABELS],
-            *[func.max(_D["max_" + lab]) for lab in LABELS]]
+            *[func.max(_D["max_" + lab]) for lab in LABELS], *[func.sum(_D["sum_" + c]) for c in AGENT_COLUMNS]]
     if interval == "day":  # already one row per day: no grouping
         return select(_D.day, _D.n, _D.sum_tension / _D.n, *[_D["sum_" + lab] / _D.n for lab in LABELS],
-                      *[_D["max_" + lab] for lab in LABELS], _D.best_article_id, _D.best_passage).where(where), None
+                      *[_D["max_" + lab] for lab in LABELS], *[_D["sum_" + c] for c in AGENT_COLUMNS],
+                      _D.best_article_id, _D.best_passage).where(where), None
     ranked = select(col.label("b"), _D.best_article_id, _D.best_passage,
                     func.row_number().over(partition_by=col,
                                            order_by=(_D.best_strength.desc(), _D.best_article_id)).label("rn")
@@ -213,8 +218,11 @@ def article(conn: Connection, article_id: str) -> dict | None:
             item["text"] = art.text[p.start_char:p.end_char]
         out["passages"].append(item)
     for p in pairs:
+        agents = {lab: [code for code, side in ((p.pair_a, "a"), (p.pair_b, "b")) if getattr(p, f"{lab}_by_{side}")]
+                  for lab in AGENT_LABELS}
         out["pairs"].append({"pair": [p.pair_a, p.pair_b], "scores": {lab: _r(getattr(p, lab)) for lab in LABELS},
-                             "tension": _r(p.tension), "evidence": p.evidence, "passages": p.n_passages})
+                             "tension": _r(p.tension), "evidence": p.evidence, "passages": p.n_passages,
+                             "agents": {lab: who for lab, who in agents.items() if who}})
     return out
 
 

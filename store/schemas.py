@@ -11,7 +11,7 @@ import re
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
 
-from scoring.labels import LABELS
+from scoring.labels import AGENT_LABELS, LABELS
 from scoring.schemas import MAX_BATCH, MAX_TEXT_CHARS, ArticleSchema
 
 MAX_ID = 200
@@ -179,6 +179,11 @@ class PointSchema(Schema):
     evidence = fields.Nested(EvidenceSchema, required=True, allow_none=True,
                              metadata={"description": "The strongest passage in the interval: highest label score, "
                                                       "ties to the smallest article id. Null without articles."})
+    agents = fields.Dict(keys=fields.String(validate=validate.OneOf(AGENT_LABELS)),
+                         values=fields.Dict(keys=fields.String(), values=fields.Integer()), required=True,
+                         metadata={"description": "Who does what to whom: per label (coercion, human_rights) and "
+                                                  "member, the articles of the interval in which that member is the "
+                                                  "agent (coerces / is responsible); both count when both are."})
 
 
 class TimelineSchema(Schema):
@@ -229,6 +234,9 @@ class StoredPairSchema(Schema):
     tension = fields.Float(required=True)
     evidence = fields.Integer(required=True, metadata={"description": "Strongest passage index."})
     passages = fields.Integer(required=True, metadata={"description": "Passages involving the pair."})
+    agents = fields.Dict(keys=fields.String(validate=validate.OneOf(AGENT_LABELS)), values=fields.List(fields.String()),
+                         required=True, metadata={"description": "The member(s) that coerce / are responsible, for "
+                                                                 "the labels the pair carries."})
 
 
 class StoredArticleSchema(Schema):

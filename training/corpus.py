@@ -8,11 +8,15 @@
 - ``training/labels/adjudicated.jsonl``: decisions on passages where the independent second
   pass (``training/labels/pass2.jsonl``) disagreed with the first; they override pass 1;
 - ``training/data/written_passages*.jsonl``: passages written by the project for what real
-  news under-represents (``source: written``), grouped into small made-up "stories".
+  news under-represents (``source: written``), grouped into small made-up "stories";
+- ``training/labels/pairs/``: the pair labels and agents of every passage with two or more
+  countries (first pass, adjudicated second-pass disagreements; ``load_pair_labels``); the
+  written passages of ``written_passages_pairs.jsonl`` carry theirs inline.
 Splits are fixed per story (never per passage) and stored in the file.
 
 Each output line: ``{"id", "source", "story_id", "url", "index", "start", "end", "text",
-"labels": [...], "countries": [...], "split"}``.
+"labels": [...], "countries": [...], "pairs": [{"pair", "labels", "agents"}, ...] | null,
+"split"}`` (``pairs`` is null for a passage with two or more countries not yet pair-labelled).
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ from scoring.segment import segment
 
 DATA = Path(__file__).parent / "data"
 LABEL_DIR = Path(__file__).parent / "labels"
+PAIR_DIR = LABEL_DIR / "pairs"
 PASSAGES = DATA / "passages.jsonl"
 STORIES = DATA / "voa_stories.jsonl"
 WRITTEN_GLOB = "written_passages*.jsonl"
@@ -70,7 +75,33 @@ def _labels_of(row: dict) -> list[str]:
     return [label for label in LABELS if int(row.get(label, 0)) == 1]
 
 
+def load_pair_labels() -> dict[str, dict]:
+    """Passage id -> its pair labelling ``{"countries", "pairs"}``: the first pass
+    (``training/labels/pairs/pass1_*.jsonl``), overridden by the adjudicated decisions where the
+    independent second pass disagreed (``training/labels/pairs/adjudicated.jsonl``)."""
+    out: dict[str, dict] = {}
+    for path in sorted(PAIR_DIR.glob("pass1_*.jsonl")):
+        out.update({r["id"]: r for r in read_jsonl(path)})
+    adjudicated = PAIR_DIR / "adjudicated.jsonl"
+    if adjudicated.exists():
+        out.update({r["id"]: r for r in read_jsonl(adjudicated)})
+    return out
+
+
+def _pairs_of(countries: list[str], labelled: dict | None) -> list[dict] | None:
+    """The row's pairs: every pair of its countries with labels and agents; ``[]`` with fewer
+    than two countries; ``None`` when it has two or more but no pair labelling yet."""
+    if len(countries) < 2:
+        return []
+    if labelled is None:
+        return None
+    return [{"pair": p["pair"], "labels": sorted(p.get("labels", [])),
+             "agents": {k: sorted(v) for k, v in sorted(p.get("agents", {}).items()) if v}}
+            for p in sorted(labelled["pairs"], key=lambda p: p["pair"])]
+
+
 def build() -> list[dict]:
+    pair_labels = load_pair_labels()
     stories = read_jsonl(STORIES)
     splits = story_splits(stories)
     pass1: dict[str, dict] = {}
@@ -88,10 +119,12 @@ def build() -> list[dict]:
             if label is None:
                 missing.append(pid)
                 continue
+            paired = pair_labels.get(pid)
+            countries = sorted(set((paired or label).get("countries", [])))
             rows.append({
                 "id": pid, "source": "voa", "story_id": story["id"], "url": story["url"],
                 "index": i, "start": start, "end": end, "text": story["text"][start:end],
-                "labels": _labels_of(label), "countries": sorted(set(label.get("countries", []))),
+                "labels": _labels_of(label), "countries": countries, "pairs": _pairs_of(countries, paired),
                 "split": splits[story["id"]],
             })
     if missing:
@@ -101,10 +134,12 @@ def build() -> list[dict]:
         groups = sorted({w["story_id"] for w in written})
         wsplit = story_splits([{"id": g, "section": "written"} for g in groups], seed=7)
         for w in written:
+            paired = pair_labels.get(w["id"]) or (w if "pairs" in w else None)
+            countries = sorted(set((paired or w).get("countries", [])))
             rows.append({
                 "id": w["id"], "source": "written", "story_id": w["story_id"], "url": None,
                 "index": None, "start": 0, "end": len(w["text"]), "text": w["text"],
-                "labels": _labels_of(w), "countries": sorted(set(w.get("countries", []))),
+                "labels": _labels_of(w), "countries": countries, "pairs": _pairs_of(countries, paired),
                 "split": wsplit[w["story_id"]],
             })
     return rows
@@ -118,30 +153,32 @@ def file_sha256(path: Path = PASSAGES) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def to_docs(rows: list[dict]) -> list[Doc]:
-    """Featuriser input for corpus rows, with country mentions found as the scorer finds them.
-
-    VOA passages are matched within their whole story (so a surname confirmed earlier in
-    the story resolves the same way as in the service); written passages on their own.
-    """
+def passage_mentions(rows: list[dict]) -> list[list[tuple[int, int, str]]]:
+    """Per row, its country mentions ``(start, end, code)`` relative to the passage, found as
+    the scorer finds them: VOA passages within their whole story (so a surname confirmed
+    earlier in the story resolves the same way as in the service), written passages alone."""
     from scoring.actors import find_actors
 
     story_text = {s["id"]: s["text"] for s in read_jsonl(STORIES)}
     by_story: dict[str, list] = {}
-    docs = []
+    out = []
     for row in rows:
         if row["source"] == "voa" and row["story_id"] in story_text:
             sid = row["story_id"]
             if sid not in by_story:
                 by_story[sid] = [m for m in find_actors(story_text[sid]) if m.kind == "country"]
             base = row["start"]
-            spans = tuple(
-                (m.start - base, m.end - base) for m in by_story[sid] if m.start >= base and m.end <= row["end"]
-            )
+            out.append([(m.start - base, m.end - base, m.code) for m in by_story[sid]
+                        if m.start >= base and m.end <= row["end"]])
         else:
-            spans = tuple((m.start, m.end) for m in find_actors(row["text"]) if m.kind == "country")
-        docs.append(Doc(row["text"], spans))
-    return docs
+            out.append([(m.start, m.end, m.code) for m in find_actors(row["text"]) if m.kind == "country"])
+    return out
+
+
+def to_docs(rows: list[dict], mentions: list[list[tuple[int, int, str]]] | None = None) -> list[Doc]:
+    """Featuriser input for corpus rows: the text with its country mentions (``passage_mentions``)."""
+    mentions = passage_mentions(rows) if mentions is None else mentions
+    return [Doc(row["text"], tuple((s, e) for s, e, _ in ms)) for row, ms in zip(rows, mentions)]
 
 
 def main() -> int:

@@ -40,9 +40,10 @@ from sklearn.model_selection import GroupKFold
 from sklearn.svm import LinearSVC
 
 from scoring.features import VECTORS_PATH, Featurizer
-from scoring.labels import LABELS, TENSION_FORMULA
+from scoring.labels import LABELS, TENSION_FORMULA, TENSION_RULE
 from scoring.model import CHECKOUT_MODELS_DIR, FORMAT_VERSION, MANIFEST_FILE, POINTER_FILE, save_bundle, sha256_file
 from training import corpus
+from training import pairs as pair_training
 from training.metrics import best_f1_threshold, report
 
 C_GRID = (0.25, 1.0, 4.0, 16.0)
@@ -112,12 +113,13 @@ def _platt(z: np.ndarray, y: np.ndarray, seed: int) -> tuple[float, float]:
 
 
 def fit_candidate(cand: Candidate, X, Y, groups, seed: int, folds: int):
-    """Per label: CV-chosen C, Platt-calibrated linear weights. Returns (coef, intercept, info)."""
+    """Per label: CV-chosen C, Platt-calibrated linear weights. Returns (coef, intercept, info,
+    out-of-fold calibrated logits of the training passages (n, labels))."""
     from sklearn.metrics import average_precision_score
 
     cv = GroupKFold(n_splits=folds)
     splits = list(cv.split(X, Y[:, 0], groups))
-    coefs, intercepts, info = [], [], {}
+    coefs, intercepts, info, oof_logits = [], [], {}, []
     for j, label in enumerate(LABELS):
         y = Y[:, j]
         best = None
@@ -137,8 +139,9 @@ def fit_candidate(cand: Candidate, X, Y, groups, seed: int, folds: int):
         w = np.asarray(clf.coef_).ravel()
         coefs.append(a * w)
         intercepts.append(a * float(np.ravel(clf.intercept_)[0]) + b)
+        oof_logits.append(a * oof + b)
         info[label] = {"C": C, "cv_average_precision": round(float(ap), 4), "platt": [round(a, 4), round(b, 4)]}
-    return np.vstack(coefs), np.array(intercepts), info
+    return np.vstack(coefs), np.array(intercepts), info, np.vstack(oof_logits).T
 
 
 def _proba(X, coef, intercept) -> np.ndarray:
@@ -171,7 +174,8 @@ def output_dir(given: Path | None) -> Path:
     return Path("models").resolve()
 
 
-def write_bundle(models: Path, version: str, feat, coef, intercept, manifest: dict, promote: bool) -> Path:
+def write_bundle(models: Path, version: str, feat, coef, intercept, manifest: dict, promote: bool,
+                 pair_model=None) -> Path:
     """Write models/<version>/ atomically (temp dir + rename), then repoint CURRENT atomically."""
     models.mkdir(parents=True, exist_ok=True)
     final = models / version
@@ -181,7 +185,7 @@ def write_bundle(models: Path, version: str, feat, coef, intercept, manifest: di
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        manifest["sha256"] = save_bundle(tmp, feat, coef, intercept, LABELS)
+        manifest["sha256"] = save_bundle(tmp, feat, coef, intercept, LABELS, pair_model)
         manifest["model_bytes"] = (tmp / "model.joblib").stat().st_size
         with open(tmp / MANIFEST_FILE, "w", encoding="utf-8") as f:
             json.dump(manifest, f, indent=2, sort_keys=True)
@@ -228,7 +232,8 @@ def main(argv: list[str] | None = None, prog: str = "python -m training.train") 
             print(f"error: the {s} split of {args.data} is empty", file=sys.stderr)
             return 2
     progress(f"loaded {len(rows)} passages ({', '.join(f'{s}={len(r)}' for s, r in split_rows.items())})")
-    docs = {s: corpus.to_docs(rs) for s, rs in split_rows.items()}
+    mentions = {s: corpus.passage_mentions(rs) for s, rs in split_rows.items()}
+    docs = {s: corpus.to_docs(rs, mentions[s]) for s, rs in split_rows.items()}
     Y = {s: _label_matrix(rs) for s, rs in split_rows.items()}
     groups = np.array([r["story_id"] for r in split_rows["train"]])
     progress("country mentions found and masked")
@@ -242,10 +247,11 @@ def main(argv: list[str] | None = None, prog: str = "python -m training.train") 
     for i, cand in enumerate(wanted, 1):
         t = time.time()
         feat, Xtr, (Xdev,) = _features(cand, docs["train"], [docs["dev"]], args.min_df)
-        coef, intercept, info = fit_candidate(cand, Xtr, Y["train"], groups, args.seed, args.folds)
+        coef, intercept, info, oof = fit_candidate(cand, Xtr, Y["train"], groups, args.seed, args.folds)
         Pdev = _proba(Xdev, coef, intercept)
         dev = report(Y["dev"], Pdev, [0.5] * len(LABELS), LABELS)
-        results.append({"candidate": cand, "feat": feat, "coef": coef, "intercept": intercept, "info": info, "dev": dev, "Pdev": Pdev})
+        results.append({"candidate": cand, "feat": feat, "coef": coef, "intercept": intercept, "info": info, "dev": dev,
+                        "Pdev": Pdev, "oof": oof})
         progress(f"candidate {i}/{len(wanted)} {cand.name}: dev macro AP {dev['macro']['average_precision']:.3f}, "
                  f"ROC-AUC {dev['macro']['roc_auc']:.3f}, {len(feat.feature_names_)} features ({time.time() - t:.1f}s)")
 
@@ -278,6 +284,20 @@ def main(argv: list[str] | None = None, prog: str = "python -m training.train") 
             metrics[f"{split}_voa_only"] = report(Y[split][voa], P[voa], thresholds, LABELS)
     progress(f"test macro F1 {metrics['test']['macro']['f1']:.3f}, macro ROC-AUC {metrics['test']['macro']['roc_auc']:.3f}")
 
+    # the pair model: on train with the passages' out-of-fold logits, thresholds on dev
+    logits = {s: np.asarray(feat.transform(docs[s]) @ coef.T) + intercept for s in ("dev", "test")}
+    logits["train"] = chosen["oof"]
+    pair_model, pair_info = pair_training.fit(split_rows["train"], mentions["train"], logits["train"],
+                                              seed=args.seed, folds=args.folds)
+    pair_model.thresholds = pair_training.best_thresholds(pair_model, split_rows["dev"], mentions["dev"], logits["dev"])
+    progress(f"pair model: {pair_info['pairs']} training pairs, {pair_info['cues']} cues; thresholds on dev "
+             + ", ".join(f"{l}={t:.2f}" for l, t in zip(LABELS, pair_model.thresholds)))
+    for split in ("dev", "test"):
+        metrics[f"{split}_pairs"] = pair_training.report(pair_model, split_rows[split], mentions[split], logits[split],
+                                                         thresholds)
+    progress(f"test pair macro F1 {metrics['test_pairs']['macro_f1']['model']:.3f} "
+             f"(co-occurrence {metrics['test_pairs']['macro_f1']['co_occurrence']:.3f})")
+
     import joblib
     import scipy
     import sklearn
@@ -292,6 +312,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m training.train") 
         "thresholds": {l: t for l, t in zip(LABELS, thresholds)},
         "threshold_rule": "per label, the threshold in [0.05, 0.95] (step 0.01) with the best F1 on dev; ties nearest 0.5",
         "tension_formula": TENSION_FORMULA,
+        "tension_rule": TENSION_RULE,
+        "pair_thresholds": {l: float(t) for l, t in zip(LABELS, pair_model.thresholds)},
+        "pair_model": pair_info,
         "training_data": {"path": str(args.data.as_posix()), "sha256": data_sha,
                           "passages": {s: len(r) for s, r in split_rows.items()}},
         "libraries": {"python": platform.python_version(), "scikit-learn": sklearn.__version__, "numpy": np.__version__,
@@ -313,7 +336,8 @@ def main(argv: list[str] | None = None, prog: str = "python -m training.train") 
         "training_seconds": round(time.time() - t0, 1),
     }
     manifest = _round(manifest)
-    path = write_bundle(output_dir(args.models), version, feat, coef, intercept, manifest, not args.no_promote)
+    path = write_bundle(output_dir(args.models), version, feat, coef, intercept, manifest, not args.no_promote,
+                        pair_model)
     progress(f"wrote {path} ({manifest['model_bytes']} bytes){'' if args.no_promote else ' and pointed CURRENT at it'} "
              f"in {time.time() - t0:.1f}s")
     print(json.dumps({"version": version, "path": str(path), "test_macro": metrics["test"]["macro"]}, indent=2))

@@ -1,0 +1,297 @@
+"""Who does what to whom: pair-level labels and agents for every pair of countries in a passage.
+
+A passage's labels say what it signals; a pair carries a label only where that label holds
+*between its two countries* (docs/LABELS.md, "Pairs and roles"). This module reads where the
+two mentions sit in the passage and turns that into cues, named so that a person can read
+them (``between:against``, ``coordinated``, ``second after:by`` ...), each with the spans of
+the words it comes from:
+
+- the words between the two nearest mentions of the pair (other country mentions as
+  ``COUNTRY``), the gap's length, "X and Y" coordination ("Japan and Australia",
+  "U.S.-Japan"), a clause break or a quote between them, the number of countries;
+- the word before and after each of the two mentions ("against Y", "by X", "X said",
+  "X's ships"), whether a mention opens the sentence.
+
+:class:`PairModel` is linear, like the passage model, and crosses the cues with the
+passage's own evidence by multiplying: a pair's probability for a label is
+
+    P(passage signals the label) x sigmoid(sum_j cue_j * w_j + b)
+
+the second factor (the relation) fitted on the pairs of passages that do signal the label:
+how likely the label, when the passage has it, holds between *these* two. Each factor is
+exactly explained, the first by the passage's words (``explain``), the second by the cues and
+their spans. For coercion and
+human_rights an agent model gives each member the probability that it is the one who
+coerces or is responsible, from the same cues read from that member's side (its own
+neighbours, the other's, and the words between in its direction: ``forward:attacked`` when
+it comes first). Models are fitted by ``training/train.py`` and stored in the same bundle as
+the passage model.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import combinations
+from typing import NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+
+from .labels import AGENT_LABELS
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_COORD = frozenset({"and", ",", "&", "/", "-", "–", "—", "or", "‑"})
+_QUOTES = frozenset({'"', "“", "”", "‘", "’", "'"})
+_CLAUSE = frozenset({";", "while", "whereas", "but", "although", "though", "meanwhile", "separately"})
+_MAX_BETWEEN = 12  # words between the mentions that count as cues (the nearest to either side)
+_WINDOW = 4  # tokens after (before) a mention whose verb categories are its "then:" ("after verb:") cues
+
+
+class Cue(NamedTuple):
+    name: str
+    spans: tuple[tuple[int, int], ...]  # in passage offsets
+
+
+class PairRow(NamedTuple):
+    """One pair of one passage: its codes (alphabetical), its relation cues, and the agent cues
+    of each member (``agent_a`` for ``a``, ``agent_b`` for ``b``)."""
+
+    passage: int
+    a: str
+    b: str
+    cues: list[Cue]
+    agent_a: list[Cue]
+    agent_b: list[Cue]
+    spans_a: tuple[int, int]  # the mentions the cues were read at (passage offsets)
+    spans_b: tuple[int, int]
+
+
+@lru_cache(maxsize=1)
+def _single_word_lexicon() -> dict[str, str]:
+    """One-word CAMEO verb phrases -> their category (``cameo:19_fight``), from scoring/lexicon/."""
+    from .features import load_lexicon
+
+    return {p: name for p, name in load_lexicon().phrases.items() if " " not in p}
+
+
+def _gap_bucket(n: int) -> str:
+    return "0" if n == 0 else "1-2" if n <= 2 else "3-5" if n <= 5 else "6-10" if n <= 10 else "11+"
+
+
+def passage_pairs(text: str, mentions: list[tuple[int, int, str]], row: int = 0) -> list[PairRow]:
+    """Every pair of different countries among ``mentions`` ((start, end, code), passage offsets,
+    sorted), with its cues. Empty with fewer than two countries."""
+    codes = sorted({c for _, _, c in mentions})
+    if len(codes) < 2:
+        return []
+    toks = [(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    starts = [t[1] for t in toks]
+    ends = [t[2] for t in toks]
+    # each mention as a token range [i0, i1); tokens inside a mention read as COUNTRY
+    units = []
+    country_tok = {}
+    for s, e, c in mentions:
+        i0, i1 = bisect_right(ends, s), bisect_left(starts, e)
+        if i0 >= i1:
+            continue
+        units.append((i0, i1, c, s, e))
+        for i in range(i0, i1):
+            country_tok[i] = True
+    if len({u[2] for u in units}) < 2:
+        return []
+    n_countries = "n:" + (str(len(codes)) if len(codes) < 4 else "4+")
+    lexicon = _single_word_lexicon()
+    by_code: dict[str, list] = {}
+    for u in units:
+        by_code.setdefault(u[2], []).append(u)
+
+    def word(i):
+        if i < 0 or i >= len(toks):
+            return None
+        return "COUNTRY" if i in country_tok else toks[i][0]
+
+    def neighbours(u, tag):
+        """Cues of one mention: the word before and after, possessive, sentence-initial."""
+        i0, i1, _, s, e = u
+        out = []
+        j = i0 - 1
+        w = word(j)
+        if w is not None:
+            out.append(Cue(f"{tag} before:{w}", ((toks[j][1], toks[j][2]),)))
+        if i0 <= 1 and (i0 == 0 or toks[0][0] in ("the", '"', "“")):
+            out.append(Cue(f"{tag} opens the sentence", ((s, e),)))
+        k = i1
+        w = word(k)
+        if w == "'" or w == "’":
+            if word(k + 1) == "s":
+                out.append(Cue(f"{tag} possessive", ((toks[k][1], toks[k + 1][2]),)))
+                k += 2
+                w = word(k)
+        if w is not None:
+            out.append(Cue(f"{tag} after:{w}", ((toks[k][1], toks[k][2]),)))
+        # what it does and what is done to it: verb categories just after and just before it
+        for k in range(k, min(k + _WINDOW, len(toks))):
+            category = lexicon.get(toks[k][0]) if k not in country_tok else None
+            if category:
+                out.append(Cue(f"{tag} then:{category}", ((toks[k][1], toks[k][2]),)))
+        for k in range(max(0, i0 - _WINDOW), i0):
+            category = lexicon.get(toks[k][0]) if k not in country_tok else None
+            if category:
+                out.append(Cue(f"{tag} after verb:{category}", ((toks[k][1], toks[k][2]),)))
+        return out
+
+    rows = []
+    for a, b in combinations(codes, 2):
+        if a not in by_code or b not in by_code:
+            continue
+        # the two nearest mentions of a and b
+        best = None
+        for ua in by_code[a]:
+            for ub in by_code[b]:
+                gap = ub[0] - ua[1] if ua[0] < ub[0] else ua[0] - ub[1]
+                if best is None or gap < best[0]:
+                    best = (gap, ua, ub)
+        _, ua, ub = best
+        first, second = (ua, ub) if ua[0] < ub[0] else (ub, ua)
+        lo, hi = first[1], second[0]
+        between = [i for i in range(lo, hi)]
+        gap_span = ((first[4], second[3]),)
+        cues = [Cue(n_countries, ()), Cue("gap:" + _gap_bucket(len(between)), gap_span)]
+        words = [word(i) for i in between]
+        if words and all(w in _COORD or w == "COUNTRY" for w in words) and len(words) <= 6:
+            cues.append(Cue("coordinated", gap_span))
+        if any(w == "COUNTRY" for w in words):
+            cues.append(Cue("another country between", gap_span))
+        if any(w in _QUOTES for w in words):
+            cues.append(Cue("quote between", gap_span))
+        if any(w in _CLAUSE for w in words):
+            cues.append(Cue("clause break between", gap_span))
+        near = between if len(between) <= _MAX_BETWEEN else between[:_MAX_BETWEEN // 2] + between[-_MAX_BETWEEN // 2:]
+        seen = set()
+        for i in near:
+            w = word(i)
+            if w is None or w == "COUNTRY" or not w[0].isalnum() or w in seen:
+                continue
+            seen.add(w)
+            span = ((toks[i][1], toks[i][2]),)
+            cues.append(Cue("between:" + w, span))
+            category = lexicon.get(w)
+            if category:  # the CAMEO category carries the cue to verbs training never saw
+                cues.append(Cue("between:" + category, span))
+        cues += neighbours(first, "first") + neighbours(second, "second")
+
+        def agent_cues(me, other):
+            code_me, code_other = me[2], other[2]
+            out = [Cue("is first" if me is first else "is second", ((me[3], me[4]),))]
+            if units[0][2] == code_me:
+                out.append(Cue("is the passage's first country", ((me[3], me[4]),)))
+            for u in by_code[code_me]:  # every mention of the member, not only the nearest
+                out += [Cue("own" + c.name[3:], c.spans) for c in neighbours(u, "own")]
+            for u in by_code[code_other]:
+                out += [Cue("other" + c.name[5:], c.spans) for c in neighbours(u, "other")]
+            direction = "forward:" if me is first else "backward:"
+            out += [Cue(direction + c.name[len("between:"):], c.spans) for c in cues if c.name.startswith("between:")]
+            return out
+
+        rows.append(PairRow(row, a, b, cues, agent_cues(ua, ub), agent_cues(ub, ua), (ua[3], ua[4]), (ub[3], ub[4])))
+    return rows
+
+
+@dataclass
+class CueVocabulary:
+    """Cue name -> column, learned from training pairs (cues seen at least ``min_count`` times)."""
+
+    min_count: int = 2
+    columns_: dict[str, int] = field(default_factory=dict)
+    names_: list[str] = field(default_factory=list)
+
+    def fit(self, cue_lists: list[list[Cue]]) -> "CueVocabulary":
+        counts: dict[str, int] = {}
+        for cues in cue_lists:
+            for name in {c.name for c in cues}:
+                counts[name] = counts.get(name, 0) + 1
+        self.names_ = sorted(n for n, k in counts.items() if k >= self.min_count)
+        self.columns_ = {n: i for i, n in enumerate(self.names_)}
+        return self
+
+    def transform(self, cue_lists: list[list[Cue]]) -> sp.csr_matrix:
+        """Binary CSR matrix (rows x cues); a cue named twice in a row counts once."""
+        columns = self.columns_
+        indptr = [0]
+        indices: list[int] = []
+        for cues in cue_lists:
+            cols = sorted({columns[c.name] for c in cues if c.name in columns})
+            indices += cols
+            indptr.append(len(indices))
+        data = np.ones(len(indices))
+        return sp.csr_matrix((data, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
+                             shape=(len(cue_lists), len(self.names_)))
+
+
+@dataclass
+class PairModel:
+    """Linear relation and agent models (see the module docstring); fitted by training/train.py.
+
+    A pair's probability for a label is the passage's probability for it times the relation
+    probability ``sigmoid(cues @ coef[label] + intercept[label])``: how likely the label, if
+    the passage signals it, holds between these two. ``agent_coef[label]`` /
+    ``agent_intercept[label]`` over ``agent_vocab`` give each member's agent probability.
+    """
+
+    labels: tuple[str, ...]
+    vocab: CueVocabulary
+    coef: np.ndarray  # (labels, cues)
+    intercept: np.ndarray  # (labels,)
+    thresholds: np.ndarray  # (labels,) on the pair probability
+    agent_vocab: CueVocabulary
+    agent_coef: dict[str, np.ndarray]
+    agent_intercept: dict[str, float]
+
+    def relation_logits(self, X: sp.csr_matrix) -> np.ndarray:
+        """(pairs, labels): the relation part of each pair's score."""
+        return np.asarray(X @ self.coef.T) + self.intercept
+
+    def proba(self, X: sp.csr_matrix, passage_proba: np.ndarray) -> np.ndarray:
+        """(pairs, labels) pair probabilities; ``passage_proba`` is each pair's passage's (pairs, labels)."""
+        return passage_proba / (1.0 + np.exp(-self.relation_logits(X)))
+
+    def agent_proba(self, label: str, A: sp.csr_matrix) -> np.ndarray:
+        z = np.asarray(A @ self.agent_coef[label]).ravel() + self.agent_intercept[label]
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def contributions(self, cues: list[Cue], label: int) -> list[tuple[str, float, tuple]]:
+        """Every cue's contribution to one pair's relation logit for one label:
+        ``(name, weight, spans)``; with the intercept they add up to that logit."""
+        items = []
+        seen = set()
+        for c in cues:
+            j = self.vocab.columns_.get(c.name)
+            if j is None or j in seen:
+                continue
+            seen.add(j)
+            w = float(self.coef[label, j])
+            if w:
+                spans = tuple(sp_ for c2 in cues if c2.name == c.name for sp_ in c2.spans)
+                items.append((c.name, w, spans))
+        return items
+
+
+def explain_pair(model: PairModel, row: PairRow, label: int, offset: int, k: int = 5) -> list[dict]:
+    """The ``k`` cues that raised one pair's relation score for a label the most, as
+    explanation items ``{"feature", "weight", "spans"}`` (spans absolute: ``offset`` is the
+    passage's start in the article)."""
+    items = [it for it in model.contributions(row.cues, label) if it[1] > 0]
+    items.sort(key=lambda it: -it[1])
+    return [{"feature": name, "weight": round(w, 4), "spans": [(s + offset, e + offset) for s, e in spans]}
+            for name, w, spans in items[:k]]
+
+
+def agents_of(p_a: float, p_b: float, both: float = 0.5) -> int:
+    """Which members are agents from their agent probabilities: each at or above ``both``;
+    when neither is, the likelier one (a pair that carries the label has an agent).
+    Returns 0 (a), 1 (b) or 2 (both)."""
+    if p_a >= both and p_b >= both:
+        return 2
+    return 0 if p_a >= p_b else 1

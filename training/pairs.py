@@ -1,0 +1,187 @@
+"""Fit and measure the pair model (``scoring.pairs``): pair labels and agents from the corpus.
+
+Used by ``training/train.py`` (fit, thresholds, manifest metrics) and ``training/evaluate.py``
+(the report). Every pair of countries the recogniser finds in a passage is one example; its
+target for a label is whether the labellers' pair labels carry it (a pair the labellers did
+not list, because one of its countries is not involved per LABELS.md, carries nothing).
+Passages whose pairs are not labelled (``pairs`` null in the corpus) are left out.
+
+Measured on passages with two or more labelled countries, over the union of the labelled
+pairs and the pairs the recogniser finds (a labelled pair it misses counts against recall):
+- pair-level precision, recall and F1 per label, against the rule the project used before:
+  co-occurrence, where every pair of a passage takes the passage's predicted labels;
+- agent accuracy: on labelled pairs carrying coercion (human_rights) that the recogniser
+  finds, how often the predicted agents are exactly the labelled agents.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score
+from sklearn.model_selection import GroupKFold
+
+from scoring.labels import LABELS
+from scoring.pairs import AGENT_LABELS, CueVocabulary, PairModel, PairRow, agents_of, passage_pairs
+
+C_GRID = (0.1, 0.3, 1.0, 3.0)
+
+
+def examples(rows: list[dict], mentions: list[list], passage_logits: np.ndarray):
+    """Pair examples of the rows whose pairs are labelled: (pair rows, targets (n, labels),
+    passage logits per pair (n, labels), gold pair dicts per pair (or None), story per pair)."""
+    pairs: list[PairRow] = []
+    gold: list[dict | None] = []
+    for i, (row, ms) in enumerate(zip(rows, mentions)):
+        if row.get("pairs") is None:
+            continue
+        labelled = {tuple(p["pair"]): p for p in row["pairs"]}
+        for pr in passage_pairs(row["text"], sorted(ms), row=i):
+            pairs.append(pr)
+            gold.append(labelled.get((pr.a, pr.b)))
+    Y = np.array([[int(g is not None and label in g["labels"]) for label in LABELS] for g in gold],
+                 dtype=int).reshape(len(gold), len(LABELS))
+    Z = passage_logits[[p.passage for p in pairs]] if pairs else np.zeros((0, len(LABELS)))
+    stories = np.array([rows[p.passage]["story_id"] for p in pairs])
+    return pairs, Y, Z, gold, stories
+
+
+def _fit(X, y, groups, seed: int, folds: int) -> tuple[LogisticRegression, float, float]:
+    """Logistic regression with C chosen by grouped cross-validation (average precision)."""
+    best = None
+    splits = list(GroupKFold(n_splits=min(folds, len(set(groups)))).split(X, y, groups))
+    for C in C_GRID:
+        oof = np.zeros(len(y))
+        for tr, va in splits:
+            if y[tr].min() == y[tr].max():
+                oof[va] = y[tr].mean()
+                continue
+            oof[va] = LogisticRegression(C=C, solver="liblinear", random_state=seed, max_iter=2000) \
+                .fit(X[tr], y[tr]).decision_function(X[va])
+        ap = average_precision_score(y, oof) if 0 < y.sum() < len(y) else 0.0
+        if best is None or ap > best[1] + 1e-9:
+            best = (C, ap)
+    C, ap = best
+    return LogisticRegression(C=C, solver="liblinear", random_state=seed, max_iter=2000).fit(X, y), C, ap
+
+
+def fit(rows, mentions, passage_logits, seed: int = 13, folds: int = 5) -> tuple[PairModel, dict]:
+    """The pair model fitted on ``rows`` (the train split). The relation of each label is fitted
+    on the pairs of the passages labelled with it; ``passage_logits`` (out-of-fold) only serve
+    the examples' bookkeeping here."""
+    pairs, Y, Z, gold, stories = examples(rows, mentions, passage_logits)
+    vocab = CueVocabulary().fit([p.cues for p in pairs])
+    X = vocab.transform([p.cues for p in pairs])
+    coef, intercept, info = [], [], {"pairs": len(pairs), "cues": len(vocab.names_)}
+    for j, label in enumerate(LABELS):
+        # the relation: pairs of training passages that signal the label (labelled so)
+        sel = np.array([label in rows[p.passage]["labels"] for p in pairs], dtype=bool)
+        clf, C, ap = _fit(X[sel], Y[sel, j], stories[sel], seed, folds)
+        coef.append(clf.coef_.ravel())
+        intercept.append(float(clf.intercept_[0]))
+        info[label] = {"C": C, "cv_average_precision": round(float(ap), 4), "pairs": int(sel.sum()),
+                       "positives": int(Y[sel, j].sum())}
+    # agents: the members of labelled pairs that carry the label
+    agent_rows, agent_y, agent_label = [], [], []
+    for p, g in zip(pairs, gold):
+        for label in AGENT_LABELS:
+            if g is not None and label in g["labels"]:
+                who = set(g["agents"].get(label, []))
+                agent_rows += [p.agent_a, p.agent_b]
+                agent_y += [int(p.a in who), int(p.b in who)]
+                agent_label += [label, label]
+    agent_vocab = CueVocabulary().fit(agent_rows)
+    A = agent_vocab.transform(agent_rows)
+    agent_y, agent_label = np.array(agent_y), np.array(agent_label)
+    agent_coef, agent_intercept = {}, {}
+    for label in AGENT_LABELS:
+        sel = np.flatnonzero(agent_label == label)
+        # each label's agents from its own pairs, with the other label's as a weak prior: the two
+        # share most cues ("X's forces" / "by X"), and human_rights pairs are few
+        weight = np.where(agent_label == label, 1.0, 0.3)
+        clf = LogisticRegression(C=1.0, solver="liblinear", random_state=seed, max_iter=2000)
+        clf.fit(A, agent_y, sample_weight=weight)
+        agent_coef[label] = clf.coef_.ravel()
+        agent_intercept[label] = float(clf.intercept_[0])
+        info[f"agents_{label}"] = {"members": int(len(sel)), "agents": int(agent_y[sel].sum())}
+    model = PairModel(labels=LABELS, vocab=vocab, coef=np.vstack(coef), intercept=np.array(intercept),
+                      thresholds=np.full(len(LABELS), 0.5),
+                      agent_vocab=agent_vocab, agent_coef=agent_coef, agent_intercept=agent_intercept)
+    return model, info
+
+
+def predict(model: PairModel, pairs: list[PairRow], Z: np.ndarray) -> np.ndarray:
+    if not pairs:
+        return np.zeros((0, len(LABELS)))
+    return model.proba(model.vocab.transform([p.cues for p in pairs]), 1.0 / (1.0 + np.exp(-Z)))
+
+
+def predicted_agents(model: PairModel, pairs: list[PairRow], label: str) -> list[set[str]]:
+    if not pairs:
+        return []
+    A = model.agent_vocab.transform([c for p in pairs for c in (p.agent_a, p.agent_b)])
+    prob = model.agent_proba(label, A).reshape(-1, 2)
+    out = []
+    for p, (pa, pb) in zip(pairs, prob):
+        who = agents_of(pa, pb)
+        out.append({p.a, p.b} if who == 2 else {p.a} if who == 0 else {p.b})
+    return out
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict:
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4), "support": tp + fn}
+
+
+def report(model: PairModel, rows, mentions, passage_logits, passage_thresholds) -> dict:
+    """Pair-level P/R/F1 per label (model and co-occurrence baseline) and agent accuracy."""
+    keep = [i for i, r in enumerate(rows) if r.get("pairs") is not None and len(r["countries"]) >= 2]
+    rows = [rows[i] for i in keep]
+    mentions = [mentions[i] for i in keep]
+    passage_logits = passage_logits[keep]
+    pairs, Y, Z, gold, _ = examples(rows, mentions, passage_logits)
+    P = predict(model, pairs, Z)
+    found = {(p.passage, p.a, p.b): k for k, p in enumerate(pairs)}
+    passage_pred = 1.0 / (1.0 + np.exp(-passage_logits)) >= np.asarray(passage_thresholds)
+    out = {"passages": len(rows), "labelled_pairs": sum(len(r["pairs"]) for r in rows), "found_pairs": len(pairs)}
+    macro = {"model": [], "co_occurrence": []}
+    for j, label in enumerate(LABELS):
+        counts = {"model": [0, 0, 0], "co_occurrence": [0, 0, 0]}
+        for i, r in enumerate(rows):
+            labelled = {tuple(p["pair"]): label in p["labels"] for p in r["pairs"]}
+            universe = set(labelled) | {(a, b) for (pi, a, b) in found if pi == i}
+            for pair in universe:
+                truth = labelled.get(pair, False)
+                k = found.get((i, *pair))
+                for name, guess in (("model", k is not None and P[k, j] >= model.thresholds[j]),
+                                    ("co_occurrence", k is not None and bool(passage_pred[i, j]))):
+                    c = counts[name]
+                    if guess and truth:
+                        c[0] += 1
+                    elif guess:
+                        c[1] += 1
+                    elif truth:
+                        c[2] += 1
+        out[label] = {name: _prf(*c) for name, c in counts.items()}
+        for name in macro:
+            macro[name].append(out[label][name]["f1"])
+    out["macro_f1"] = {name: round(float(np.mean(v)), 4) for name, v in macro.items()}
+    for label in AGENT_LABELS:
+        sel = [k for k, g in enumerate(gold) if g is not None and label in g["labels"]]
+        guessed = predicted_agents(model, [pairs[k] for k in sel], label)
+        right = sum(g == set(gold[k]["agents"].get(label, [])) for k, g in zip(sel, guessed))
+        total = sum(label in p["labels"] for r in rows for p in r["pairs"])
+        out[f"agent_accuracy_{label}"] = {"accuracy": round(right / len(sel), 4) if sel else None,
+                                          "pairs": len(sel), "labelled_pairs": total}
+    return out
+
+
+def best_thresholds(model: PairModel, rows, mentions, passage_logits) -> np.ndarray:
+    """Per label, the pair threshold with the best F1 on ``rows`` (dev), over the found pairs."""
+    from training.metrics import best_f1_threshold
+
+    pairs, Y, Z, _, _ = examples(rows, mentions, passage_logits)
+    P = predict(model, pairs, Z)
+    return np.array([best_f1_threshold(Y[:, j], P[:, j]) for j in range(len(LABELS))])
