@@ -71,7 +71,8 @@ POINTS = [
     {"start": "2025-01-13", "articles": 0, "mean": None, "max": None, "tension_mean": None, "evidence": None},
     {"start": "2025-01-20", "articles": 5, "mean": {"alliance": 0.12, "coercion": 0.72, "human_rights": 0.18},
      "max": {"alliance": 0.30, "coercion": 0.95, "human_rights": 0.44}, "tension_mean": 0.58,
-     "evidence": {"article_id": "voa-140", "passage": 2}},
+     "evidence": {"article_id": "voa-140", "passage": 2},
+     "agents": {"coercion": {"CHN": 4, "JPN": 1}, "human_rights": {"CHN": 0, "JPN": 0}}},
     {"start": "2025-01-27", "articles": 1, "mean": {"alliance": 0.40, "coercion": 0.40, "human_rights": 0.02},
      "max": {"alliance": 0.40, "coercion": 0.40, "human_rights": 0.02}, "tension_mean": 0.02,
      "evidence": {"article_id": "voa-152", "passage": 1}},
@@ -297,6 +298,19 @@ def test_readme_article_highlights_pairs_and_evidence(browser, server, defence_a
     assert [r.get_attribute("data-pair") for r in rows] == ["-".join(p["pair"]) for p in want]
     assert len(rows[0].find_elements(By.CSS_SELECTOR, ".bar")) == 4
 
+    # who does what to whom: an arrow from the agent for each agent label a pair carries
+    arrows = {}
+    for p in want:
+        a, b = p["pair"]
+        for label, who in p["agents"].items():
+            node = browser.find_element(By.CSS_SELECTOR,
+                                        f'tr[data-pair="{a}-{b}"] .direction[data-label="{label}"] [aria-hidden="true"]')
+            arrows[(a, b, label)] = node.text
+            expect = f"{a} \u2194 {b}" if len(who) == 2 else f"{who[0]} \u2192 {b if who[0] == a else a}"
+            assert node.text == expect
+    assert arrows.get(("CHN", "JPN", "coercion")) == "CHN \u2192 JPN", arrows  # the coast-guard incursion
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#pairs .direction")) == len(arrows)
+
     # click a pair: exactly its evidence passages are highlighted, strongest first
     target = next(p for p in want if p["pair"] == ["JPN", "USA"])
     row = browser.find_element(By.CSS_SELECTOR, 'tr[data-pair="JPN-USA"] td:nth-child(2)')
@@ -466,6 +480,7 @@ def test_over_time_tab_draws_window_and_timeline(browser, flask_app):
             "return Array.from(document.querySelectorAll('#timeline-table tbody tr')).map(r => r.textContent)")
         assert len(table_rows) == len(POINTS)
         assert "article voa-140, passage 3" in table_rows[2]
+        assert "coercion by CHN 4, JPN 1" in table_rows[2]  # who does what to whom, per interval
 
         # a typed pair in either order, sorted to the API's alphabetical form; bad codes are refused here
         for field, value in (("tl-a", "usa"), ("tl-b", "jpn")):

@@ -4,12 +4,12 @@
 import { ApiProblem, api, getKey, problemText, setKey } from "./api.js";
 import { highlightEvidence, renderArticle, renderPassageDetail } from "./article.js";
 import { LABEL_NAMES, el, fmtSigned, pairText, showError } from "./common.js";
-import { renderPairs } from "./pairs.js";
+import { directions, renderPairs } from "./pairs.js";
 import { setupTimeline } from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
 
-const state = { thresholds: null, formula: "", byIndex: new Map(), result: null, text: "" };
+const state = { thresholds: null, pairThresholds: null, formula: "", byIndex: new Map(), result: null, text: "" };
 
 // ---- tabs (WAI-ARIA tabs pattern: arrows, Home, End; #time deep link) --------------------
 function setupTabs(timeline) {
@@ -93,6 +93,7 @@ async function loadModel() {
   try {
     const m = await api.model();
     state.thresholds = m.thresholds || null;
+    state.pairThresholds = m.pair_thresholds || null;
     state.formula = m.tension_formula || "";
     info.textContent = `Model ${m.version}`;
     if (m.sha256) info.title = `sha256 ${m.sha256}`;
@@ -143,8 +144,10 @@ function setupScoring(key) {
       return;
     }
     const n = nodes.length;
+    const who = directions(pair).map((d) => d.text).join("; ");
     pairStatus.textContent = `${pairText(pair.pair)}: ${n} evidence passage${n === 1 ? "" : "s"} highlighted` +
-      (n ? `, strongest first (passage ${(pair.evidence || []).map((i) => i + 1).join(", ")}).` : ".");
+      (n ? `, strongest first (passage ${(pair.evidence || []).map((i) => i + 1).join(", ")}).` : ".") +
+      (who ? ` ${who}.` : "");
     if (nodes[0]) nodes[0].scrollIntoView({ block: "nearest" });
   }
 
@@ -166,7 +169,7 @@ function setupScoring(key) {
     }
     if (!(result.countries || []).length) list.append(el("li", { text: "No country recognised." }));
     const pairs = result.pairs || [];
-    pairsView = renderPairs($("pairs").querySelector("tbody"), pairs, names, state.thresholds, onPair);
+    pairsView = renderPairs($("pairs").querySelector("tbody"), pairs, names, state.pairThresholds, onPair);
     $("pairs").hidden = pairs.length === 0;
     $("no-pairs").hidden = pairs.length !== 0;
     $("formula").textContent = state.formula ? `Tension in [\u22121, 1]: ${state.formula}.` : "";

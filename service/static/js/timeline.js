@@ -173,8 +173,19 @@ function fillTimelineTable(tbody, points) {
       el("td", { text: String(num(p.articles) ?? 0) }),
       el("td", { text: empty ? "–" : fmtSigned(num(p.tension_mean)) }),
       ...LABELS.map((l) => el("td", { text: empty ? "–" : fmtScore(num(p.mean && p.mean[l])) })),
+      el("td", { text: empty ? "–" : agentText(p.agents) }),
       el("td", { text: ev })));
   }
+}
+
+// Who does what to whom in an interval: "coercion: CHN 3, JPN 0", members with articles first.
+export function agentText(agents) {
+  const parts = [];
+  for (const [label, counts] of Object.entries(agents || {})) {
+    const entries = Object.entries(counts || {}).filter(([, n]) => num(n) > 0).sort((x, y) => num(y[1]) - num(x[1]));
+    if (entries.length) parts.push(`${LABEL_NAMES[label] || label} by ${entries.map(([c, n]) => `${c} ${n}`).join(", ")}`);
+  }
+  return parts.join("; ") || "–";
 }
 
 export function setupTimeline() {
