@@ -1,10 +1,17 @@
 """Agreement between the two labelling passes: ``python -m training.agreement``.
 
-Compares the second, independent pass (``training/labels/pass2*.jsonl``) with the first
-pass on the same passages and prints Cohen's kappa per label, raw agreement, exact
-agreement on the country lists, and the number of passages where the passes disagree (those
-are adjudicated in ``training/labels/adjudicated.jsonl``). ``--json`` prints JSON, and
-``--disagreements FILE`` writes the disagreeing passages for adjudication.
+Passage labels: compares the second, independent pass (``training/labels/pass2*.jsonl``)
+with the first pass on the same passages and prints Cohen's kappa per label, raw agreement,
+exact agreement on the country lists, and the number of passages where the passes disagree
+(those are adjudicated in ``training/labels/adjudicated.jsonl``).
+
+Pair labels: compares ``training/labels/pairs/pass2.jsonl`` with the first pass over the
+same passages, on the pairs both passes list: kappa per label, and agent agreement (of the
+pairs both give coercion, or human_rights, the share with the same agents). Disagreements
+are adjudicated in ``training/labels/pairs/adjudicated.jsonl``.
+
+``--json`` prints JSON; ``--disagreements FILE`` and ``--pair-disagreements FILE`` write the
+disagreeing passages, with both judgments, for adjudication.
 """
 from __future__ import annotations
 
@@ -46,12 +53,72 @@ def agreement() -> dict:
     return out
 
 
+def load_pair_passes() -> tuple[dict, dict]:
+    first: dict[str, dict] = {}
+    for path in sorted(corpus.PAIR_DIR.glob("pass1_*.jsonl")):
+        first.update({r["id"]: r for r in corpus.read_jsonl(path)})
+    second_path = corpus.PAIR_DIR / "pass2.jsonl"
+    second = {r["id"]: r for r in corpus.read_jsonl(second_path)} if second_path.exists() else {}
+    return first, second
+
+
+def _pair_map(row: dict) -> dict[tuple[str, str], dict]:
+    return {tuple(p["pair"]): p for p in row.get("pairs", [])}
+
+
+def pair_agreement() -> dict:
+    first, second = load_pair_passes()
+    ids = sorted(i for i in second if i in first)
+    out: dict = {"passages": len(ids), "labels": {}}
+    common = []  # (id, pair, first judgment, second judgment)
+    for i in ids:
+        a, b = _pair_map(first[i]), _pair_map(second[i])
+        common += [(i, pair, a[pair], b[pair]) for pair in sorted(set(a) & set(b))]
+    out["pairs"] = len(common)
+    if not common:
+        return out
+    for label in LABELS:
+        x = [int(label in p1["labels"]) for _, _, p1, _ in common]
+        y = [int(label in p2["labels"]) for _, _, _, p2 in common]
+        out["labels"][label] = {
+            "kappa": round(float(cohen_kappa_score(x, y)), 3) if len(set(x) | set(y)) > 1 else None,
+            "agreement": round(sum(u == v for u, v in zip(x, y)) / len(x), 3),
+            "positives_first": sum(x), "positives_second": sum(y)}
+    for label in ("coercion", "human_rights"):
+        both = [(p1, p2) for _, _, p1, p2 in common if label in p1["labels"] and label in p2["labels"]]
+        same = sum(sorted(p1.get("agents", {}).get(label, [])) == sorted(p2.get("agents", {}).get(label, []))
+                   for p1, p2 in both)
+        out[f"agents_{label}"] = {"pairs_both_labelled": len(both),
+                                  "same_agents": round(same / len(both), 3) if both else None}
+    disagree = set()
+    for i, pair, p1, p2 in common:
+        if sorted(p1["labels"]) != sorted(p2["labels"]) or \
+                {k: sorted(v) for k, v in p1.get("agents", {}).items() if v} != \
+                {k: sorted(v) for k, v in p2.get("agents", {}).items() if v}:
+            disagree.add(i)
+    out["passages_with_a_pair_disagreement"] = sorted(disagree)
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m training.agreement")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--disagreements", help="write disagreeing passages (with both judgments) to this file")
+    ap.add_argument("--pair-disagreements", help="write passages whose pair labels or agents disagree to this file")
     args = ap.parse_args(argv)
     res = agreement()
+    res["pairs"] = pair_agreement()
+    if args.pair_disagreements:
+        first, second = load_pair_passes()
+        rows = {r["id"]: r for r in corpus.load()}
+        with open(args.pair_disagreements, "w", encoding="utf-8") as f:
+            for i in res["pairs"]["passages_with_a_pair_disagreement"]:
+                row = rows.get(i, {})
+                f.write(json.dumps({"id": i, "text": row.get("text"), "labels": row.get("labels"),
+                                    "countries": first[i]["countries"],
+                                    "first": {"pairs": first[i]["pairs"], "note": first[i].get("note", "")},
+                                    "second": {"pairs": second[i]["pairs"], "note": second[i].get("note", "")}},
+                                   ensure_ascii=False) + "\n")
     if args.disagreements:
         first, second = load_passes()
         text = {r["id"]: r for r in corpus.build_passage_texts()}
@@ -70,6 +137,17 @@ def main(argv=None) -> int:
         print(f"{label:<14}{m['kappa']:>8.3f}{m['agreement']:>8.3f}{m['positives_first']:>9}{m['positives_second']:>9}")
     print(f"country lists identical: {res['countries_exact_agreement']:.3f}")
     print(f"passages with a label disagreement: {len(res['disagreements'])}")
+    pa = res["pairs"]
+    print(f"\npair labels: {pa['passages']} passages, {pa.get('pairs', 0)} pairs labelled twice")
+    print(f"{'label':<14}{'kappa':>8}{'agree':>8}{'pos 1st':>9}{'pos 2nd':>9}")
+    for label, m in pa.get("labels", {}).items():
+        kappa = f"{m['kappa']:.3f}" if m["kappa"] is not None else "-"
+        print(f"{label:<14}{kappa:>8}{m['agreement']:>8.3f}{m['positives_first']:>9}{m['positives_second']:>9}")
+    for label in ("coercion", "human_rights"):
+        m = pa.get(f"agents_{label}")
+        if m:
+            print(f"agents of {label}: same in {m['same_agents']} of {m['pairs_both_labelled']} pairs both gave {label}")
+    print(f"passages with a pair disagreement: {len(pa.get('passages_with_a_pair_disagreement', []))}")
     return 0
 
 
