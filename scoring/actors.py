@@ -138,7 +138,7 @@ fired fires fire test shelled shells shell bombed bombs bomb bombarded bombards 
 detain arrested arrests arrest executed executes jailed jails conducted conducts conduct
 mobilized mobilised mobilizes mobilises massed masses raided raids downed intercepted intercepts
 staged stages dispatched dispatches flew sailed withdrew withdraws withdraw pulled retaliate
-escalated escalates provoked provokes
+escalated escalates provoked provokes reviewing reviews reviewed review consulting consults consulted
 """.split())
 _AUX = frozenset("""has have had will would could can may might must should did does do is was
 are were also already repeatedly quickly immediately strongly not never previously recently
@@ -150,7 +150,8 @@ _REL_NOUNS = frozenset("""ties relations talks dialogue pressure sanctions tensi
 agreement rift row dispute cooperation alliance partnership engagement negotiations contacts
 friction spat standoff confrontation relationship channel channels rapprochement détente
 detente hostility rivalry challenge threat message warning blow rebuke snub concession
-concessions overture overtures appeal request offer signal response frustration anger""".split())
+concessions overture overtures appeal request offer signal response frustration anger consultation
+consultations coordination""".split())
 _REL_PREPS = frozenset("with on from to toward towards against by between".split())
 _BEFORE_OK = frozenset("between against by".split())
 # a capital after these is a place, even when a verb follows ("residents of Tokyo fired up ...")

@@ -24,17 +24,17 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from .labels import AGENT_LABELS, tension
-from .pairs import PairRow, agents_of
+from .pairs import PairRow
 
 class PairScores(NamedTuple):
     """The pair-level scores of one article's pairs (``rows[k].passage`` is the article's
-    passage index): probabilities (pairs, labels), agent probabilities of member a and b per
-    agent label (pairs, agent labels, 2), the relation probabilities (pairs, labels), and
+    passage index): probabilities (pairs, labels), who the agents are per agent label, the
+    relation probabilities (pairs, labels), and
     ``explain(k, label index)``, the explanation items of one pair (``None``: no explanations)."""
 
     rows: list[PairRow]
     P: np.ndarray
-    agent: np.ndarray
+    agents: np.ndarray  # (pairs, agent labels): 0 member a, 1 member b, 2 both (PairModel.agents)
     relation: np.ndarray
     explain: Callable[[int, int], list[dict]] | None
 
@@ -77,7 +77,7 @@ def _pair_summaries(scores: PairScores, labels, thresholds) -> list[dict]:
         for ai, label in enumerate(AGENT_LABELS):
             if label in carried:
                 k = best_k[labels.index(label)]
-                who = agents_of(*scores.agent[k, ai].tolist())
+                who = int(scores.agents[k, ai])
                 agents[label] = [a, b] if who == 2 else [a] if who == 0 else [b]
         item["agents"] = agents
         if scores.explain is not None:

@@ -46,6 +46,7 @@ _COORD = frozenset({"and", ",", "&", "/", "-", "–", "—", "or", "‑"})
 _QUOTES = frozenset({'"', "“", "”", "‘", "’", "'"})
 _CLAUSE = frozenset({";", "while", "whereas", "but", "although", "though", "meanwhile", "separately"})
 _MAX_BETWEEN = 12  # words between the mentions that count as cues (the nearest to either side)
+_MAX_COMBOS = 4  # mention pairs of one country pair whose cues count (the nearest)
 _WINDOW = 4  # tokens after (before) a mention whose verb categories are its "then:" ("after verb:") cues
 
 
@@ -66,6 +67,65 @@ class PairRow(NamedTuple):
     agent_b: list[Cue]
     spans_a: tuple[int, int]  # the mentions the cues were read at (passage offsets)
     spans_b: tuple[int, int]
+
+
+# a clause or relative clause starts: the verb's subject or object is not beyond it
+_BREAK = frozenset({";", ".", ":", "while", "whereas", "but", "although", "though", "meanwhile", "said", "says",
+                    "that", "which", "who", "where", "when"})
+_LIST = frozenset({",", "and", "&", "/", "-", "–", "or", "‑", "the"})
+_REACH = 8  # tokens a verb's subject or object may be from it
+# what a country mention names, by the noun after it: those who wield force, and those it falls on
+_NOUN_CLASS = {
+    **dict.fromkeys("""forces troops army military soldiers jets warplanes aircraft planes drones navy warships
+    warship ships vessels coast guard police authorities commandos militia militias artillery missiles
+    rockets bombers fighters fighter tanks marines paratroopers security government regime officials
+    courts court""".split(), "armed forces or state"),
+    **dict.fromkeys("""civilians people residents homes houses villages towns citizens nationals protesters
+    activists journalists reporters prisoners detainees workers families children women refugees migrants
+    fishermen sailors crew hostages students dissidents lawyer lawyers minority muslims christians
+    airspace waters territory soil border embassy consulate vessel boat fishing""".split(), "people or territory"),
+}
+
+
+def _verb_links(toks, units, country_tok, lexicon) -> list[tuple[frozenset, frozenset, str, tuple[int, int]]]:
+    """Shallow subject-verb-object links, as dictionary event coders read them: for every verb of
+    the CAMEO lexicon, the countries of the nearest mention before it (its subject, with the
+    mentions listed with it: "Japan and Australia signed") and after it (its object), within
+    ``_REACH`` tokens and no clause break; a passive "was shelled by Russia" swaps them.
+    Returns (subject codes, object codes, category, verb span)."""
+    if not units:
+        return []
+    # mentions listed together ("India, Japan and Australia") form one group
+    group = [0] * len(units)
+    for j in range(1, len(units)):
+        gap = [toks[i][0] for i in range(units[j - 1][1], units[j][0])]
+        group[j] = group[j - 1] if gap and all(w in _LIST for w in gap) and len(gap) <= 3 else group[j - 1] + 1
+    codes_of = {}
+    for j, u in enumerate(units):
+        codes_of.setdefault(group[j], set()).add(u[2])
+    starts = [u[0] for u in units]
+    out = []
+    for k, (w, s, e) in enumerate(toks):
+        category = lexicon.get(w) if k not in country_tok else None
+        if not category:
+            continue
+        j = bisect_left(starts, k) - 1  # the nearest mention ending before the verb
+        subj = obj = frozenset()
+        if j >= 0 and k - units[j][1] <= _REACH and not any(toks[i][0] in _BREAK for i in range(units[j][1], k)):
+            subj = frozenset(codes_of[group[j]])
+        m = bisect_right(starts, k)  # the nearest mention after it
+        if m < len(units) and units[m][0] - k <= _REACH and \
+                not any(toks[i][0] in _BREAK for i in range(k + 1, units[m][0])):
+            after = frozenset(codes_of[group[m]])
+            if toks[units[m][0] - 1][0] == "by" and units[m][0] - k <= 3:  # passive: "shelled by Russia"
+                subj, obj = after, subj
+            else:
+                obj = after
+        if subj and obj and subj != obj:
+            out.append((subj - obj, obj - subj, category, (s, e)))
+        elif subj or obj:
+            out.append((subj, obj, category, (s, e)))
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -112,6 +172,8 @@ def passage_pairs(text: str, mentions: list[tuple[int, int, str]], row: int = 0)
             return None
         return "COUNTRY" if i in country_tok else toks[i][0]
 
+    links = _verb_links(toks, units, country_tok, lexicon)
+
     def neighbours(u, tag):
         """Cues of one mention: the word before and after, possessive, sentence-initial."""
         i0, i1, _, s, e = u
@@ -131,6 +193,11 @@ def passage_pairs(text: str, mentions: list[tuple[int, int, str]], row: int = 0)
                 w = word(k)
         if w is not None:
             out.append(Cue(f"{tag} after:{w}", ((toks[k][1], toks[k][2]),)))
+        for j in range(k, min(k + 2, len(toks))):  # "Russian jets", "Palestinian homes", "Chinese coast guard"
+            kind = _NOUN_CLASS.get(toks[j][0]) if j not in country_tok else None
+            if kind:
+                out.append(Cue(f"{tag} then:{kind}", ((toks[j][1], toks[j][2]),)))
+                break
         # what it does and what is done to it: verb categories just after and just before it
         for k in range(k, min(k + _WINDOW, len(toks))):
             category = lexicon.get(toks[k][0]) if k not in country_tok else None
@@ -142,23 +209,12 @@ def passage_pairs(text: str, mentions: list[tuple[int, int, str]], row: int = 0)
                 out.append(Cue(f"{tag} after verb:{category}", ((toks[k][1], toks[k][2]),)))
         return out
 
-    rows = []
-    for a, b in combinations(codes, 2):
-        if a not in by_code or b not in by_code:
-            continue
-        # the two nearest mentions of a and b
-        best = None
-        for ua in by_code[a]:
-            for ub in by_code[b]:
-                gap = ub[0] - ua[1] if ua[0] < ub[0] else ua[0] - ub[1]
-                if best is None or gap < best[0]:
-                    best = (gap, ua, ub)
-        _, ua, ub = best
+    def pair_cues(ua, ub):
+        """Cues of one mention of a and one of b: (relation cues, a's directional cues, b's)."""
         first, second = (ua, ub) if ua[0] < ub[0] else (ub, ua)
-        lo, hi = first[1], second[0]
-        between = [i for i in range(lo, hi)]
+        between = range(first[1], second[0])
         gap_span = ((first[4], second[3]),)
-        cues = [Cue(n_countries, ()), Cue("gap:" + _gap_bucket(len(between)), gap_span)]
+        cues = [Cue("gap:" + _gap_bucket(len(between)), gap_span)]
         words = [word(i) for i in between]
         if words and all(w in _COORD or w == "COUNTRY" for w in words) and len(words) <= 6:
             cues.append(Cue("coordinated", gap_span))
@@ -168,7 +224,8 @@ def passage_pairs(text: str, mentions: list[tuple[int, int, str]], row: int = 0)
             cues.append(Cue("quote between", gap_span))
         if any(w in _CLAUSE for w in words):
             cues.append(Cue("clause break between", gap_span))
-        near = between if len(between) <= _MAX_BETWEEN else between[:_MAX_BETWEEN // 2] + between[-_MAX_BETWEEN // 2:]
+        near = list(between) if len(between) <= _MAX_BETWEEN else \
+            list(between)[:_MAX_BETWEEN // 2] + list(between)[-_MAX_BETWEEN // 2:]
         seen = set()
         for i in near:
             w = word(i)
@@ -181,21 +238,64 @@ def passage_pairs(text: str, mentions: list[tuple[int, int, str]], row: int = 0)
             if category:  # the CAMEO category carries the cue to verbs training never saw
                 cues.append(Cue("between:" + category, span))
         cues += neighbours(first, "first") + neighbours(second, "second")
+        directed = [c for c in cues if c.name.startswith("between:")]
 
-        def agent_cues(me, other):
-            code_me, code_other = me[2], other[2]
-            out = [Cue("is first" if me is first else "is second", ((me[3], me[4]),))]
+        def side(me):
+            d = "forward:" if me is first else "backward:"
+            return ([Cue("is first" if me is first else "is second", ((me[3], me[4]),))]
+                    + [Cue(d + c.name[len("between:"):], c.spans) for c in directed])
+
+        return cues, side(ua), side(ub)
+
+    rows = []
+    for a, b in combinations(codes, 2):
+        if a not in by_code or b not in by_code:
+            continue
+        # every mention of a with every mention of b (the nearest first): "Ukraine was shelled by
+        # Russia, and Kyiv's allies ..." reads "was shelled by" even though "Russia, and Kyiv" is nearer
+        combos = sorted(((ub[0] - ua[1] if ua[0] < ub[0] else ua[0] - ub[1]), ua, ub)
+                        for ua in by_code[a] for ub in by_code[b])[:_MAX_COMBOS]
+        cues, side_a, side_b = [Cue(n_countries, ())], [], []
+        for _, ua, ub in combos:
+            c, sa, sb = pair_cues(ua, ub)
+            cues += c
+            side_a += sa
+            side_b += sb
+
+        def agent_cues(code_me, code_other, directed):
+            out = list(directed)
             if units[0][2] == code_me:
-                out.append(Cue("is the passage's first country", ((me[3], me[4]),)))
+                u = units[0]
+                out.append(Cue("is the passage's first country", ((u[3], u[4]),)))
             for u in by_code[code_me]:  # every mention of the member, not only the nearest
                 out += [Cue("own" + c.name[3:], c.spans) for c in neighbours(u, "own")]
             for u in by_code[code_other]:
                 out += [Cue("other" + c.name[5:], c.spans) for c in neighbours(u, "other")]
-            direction = "forward:" if me is first else "backward:"
-            out += [Cue(direction + c.name[len("between:"):], c.spans) for c in cues if c.name.startswith("between:")]
             return out
 
-        rows.append(PairRow(row, a, b, cues, agent_cues(ua, ub), agent_cues(ub, ua), (ua[3], ua[4]), (ub[3], ub[4])))
+        # who does what to whom: the verbs whose subject and object hold the two countries
+        for subj, obj, category, span in links:
+            sp_ = (span,)
+            if (a in subj and b in obj) or (b in subj and a in obj):
+                cues.append(Cue("linked by:" + category, sp_))
+                for code, side in ((a, side_a), (b, side_b)):
+                    side.append(Cue(("subject of:" if code in subj else "object of:") + category, sp_))
+            elif a in subj and b in subj:
+                cues.append(Cue("both subjects of:" + category, sp_))
+                side_a.append(Cue("co-subject of:" + category, sp_))
+                side_b.append(Cue("co-subject of:" + category, sp_))
+            elif a in obj and b in obj:
+                cues.append(Cue("both objects of:" + category, sp_))
+            elif (a in subj or b in subj) and obj:  # one of them acts on a third country
+                cues.append(Cue("one acts on a third:" + category, sp_))
+                (side_a if a in subj else side_b).append(Cue("acts on a third:" + category, sp_))
+            elif (a in obj or b in obj) and subj:
+                cues.append(Cue("a third acts on one:" + category, sp_))
+                (side_a if a in obj else side_b).append(Cue("a third acts on it:" + category, sp_))
+
+        ua, ub = combos[0][1], combos[0][2]
+        rows.append(PairRow(row, a, b, cues, agent_cues(a, b, side_a), agent_cues(b, a, side_b),
+                            (ua[3], ua[4]), (ub[3], ub[4])))
     return rows
 
 
@@ -248,6 +348,19 @@ class PairModel:
     agent_vocab: CueVocabulary
     agent_coef: dict[str, np.ndarray]
     agent_intercept: dict[str, float]
+    both_threshold: float = 0.5  # both members are agents when both reach it (chosen on dev)
+
+    def agents(self, rows: list[PairRow]) -> np.ndarray:
+        """(pairs, agent labels): 0 when member a is the agent, 1 member b, 2 both."""
+        if not rows:
+            return np.zeros((0, len(AGENT_LABELS)), dtype=np.int64)
+        A = self.agent_vocab.transform([c for r in rows for c in (r.agent_a, r.agent_b)])
+        out = np.empty((len(rows), len(AGENT_LABELS)), dtype=np.int64)
+        for j, label in enumerate(AGENT_LABELS):
+            prob = self.agent_proba(label, A).reshape(-1, 2)
+            both = (prob >= self.both_threshold).all(axis=1)
+            out[:, j] = np.where(both, 2, np.where(prob[:, 0] >= prob[:, 1], 0, 1))
+        return out
 
     def relation_logits(self, X: sp.csr_matrix) -> np.ndarray:
         """(pairs, labels): the relation part of each pair's score."""
@@ -286,12 +399,3 @@ def explain_pair(model: PairModel, row: PairRow, label: int, offset: int, k: int
     items.sort(key=lambda it: -it[1])
     return [{"feature": name, "weight": round(w, 4), "spans": [(s + offset, e + offset) for s, e in spans]}
             for name, w, spans in items[:k]]
-
-
-def agents_of(p_a: float, p_b: float, both: float = 0.5) -> int:
-    """Which members are agents from their agent probabilities: each at or above ``both``;
-    when neither is, the likelier one (a pair that carries the label has an agent).
-    Returns 0 (a), 1 (b) or 2 (both)."""
-    if p_a >= both and p_b >= both:
-        return 2
-    return 0 if p_a >= p_b else 1

@@ -26,7 +26,6 @@ from .explain import explain_rows
 from .features import Doc
 from .gcpause import gc_paused
 from .model import Model
-from .labels import AGENT_LABELS
 from .pairs import PairRow, explain_pair, passage_pairs
 from .result import Result
 from .segment import segment
@@ -186,16 +185,12 @@ class Scorer:
         """Pair-level scores of a batch's pairs; returns ``for_article(first, stop, explain,
         offsets)`` giving one article's :class:`PairScores` (passages ``first:stop``)."""
         pm = self.model.pairs
-        n_agent = len(AGENT_LABELS)
         if rows:
-            X = pm.vocab.transform([r.cues for r in rows])
-            relation = 1.0 / (1.0 + np.exp(-pm.relation_logits(X)))
+            relation = 1.0 / (1.0 + np.exp(-pm.relation_logits(pm.vocab.transform([r.cues for r in rows]))))
             Pp = relation * P[[r.passage for r in rows]]
-            A = pm.agent_vocab.transform([c for r in rows for c in (r.agent_a, r.agent_b)])
-            agent = np.stack([pm.agent_proba(label, A).reshape(-1, 2) for label in AGENT_LABELS], axis=1)
         else:
             relation = Pp = np.zeros((0, len(pm.labels)))
-            agent = np.zeros((0, n_agent, 2))
+        agents = pm.agents(rows)
         where = [r.passage for r in rows]
 
         def for_article(first: int, stop: int, explain: bool, offsets: list[int]) -> PairScores:
@@ -205,7 +200,7 @@ class Scorer:
             if explain:
                 def explainer(k: int, label: int) -> list[dict]:
                     return explain_pair(pm, mine[k], label, offsets[first + mine[k].passage], self.top_k)
-            return PairScores(mine, Pp[lo:hi], agent[lo:hi], relation[lo:hi], explainer)
+            return PairScores(mine, Pp[lo:hi], agents[lo:hi], relation[lo:hi], explainer)
 
         return for_article
 
