@@ -6,8 +6,10 @@
 For each label: precision, recall and F1 at the model's shipped threshold, ROC-AUC, average
 precision, Brier score, calibration error and the confusion counts; macro averages; the
 same for the keyword-lexicon baseline and the majority (constant) baseline on the same
-passages, side by side; then the model's worst errors (confident false positives and
-negatives). ``--json`` also writes everything as JSON. ``--data`` takes any JSON-lines file
+passages, side by side; then, on the passages with two or more labelled countries, pair-level
+precision, recall and F1 per label against the co-occurrence rule (every pair takes its
+passage's labels) and agent accuracy for coercion and human_rights (``training.pairs.report``);
+then the model's worst errors (confident false positives and negatives). ``--json`` also writes everything as JSON. ``--data`` takes any JSON-lines file
 of labelled passages in the corpus format (``text``, ``labels``, ``split``, ...), so users
 can evaluate on their own data.
 """
@@ -23,6 +25,7 @@ import numpy as np
 from scoring.labels import LABELS
 from scoring.model import Model, ModelError
 from training import baselines, corpus
+from training import pairs as pair_training
 from training.metrics import format_table, report
 
 
@@ -44,16 +47,36 @@ def worst_errors(rows, Y, P, thresholds, n: int) -> list[dict]:
 
 
 def evaluate(model: Model, rows: list[dict], train_rows: list[dict]) -> dict:
-    docs = corpus.to_docs(rows)
+    mentions = corpus.passage_mentions(rows)
+    docs = corpus.to_docs(rows, mentions)
     Y = _labels(rows)
-    P = model.score_docs(docs)
+    logits = model.logits(model.featurizer.transform(docs))
+    P = 1.0 / (1.0 + np.exp(-logits))
     prevalence = _labels(train_rows).mean(axis=0) if train_rows else Y.mean(axis=0)
     reports = {
         "model": report(Y, P, model.thresholds, LABELS),
         "keyword": report(Y, baselines.keyword_scores(docs), baselines.KEYWORD_THRESHOLDS, LABELS),
         "majority": report(Y, baselines.majority_scores(len(rows), prevalence), baselines.majority_thresholds(), LABELS),
     }
-    return {"reports": reports, "Y": Y, "P": P}
+    pairs = pair_training.report(model.pairs, rows, mentions, logits, model.thresholds)
+    return {"reports": reports, "pairs": pairs, "Y": Y, "P": P}
+
+
+def format_pairs(pairs: dict) -> str:
+    lines = [f"pairs: {pairs['passages']} passages with two or more countries, {pairs['labelled_pairs']} labelled "
+             f"pairs, {pairs['found_pairs']} found by the recogniser",
+             f"{'label':<14}{'model P':>9}{'R':>7}{'F1':>7}   {'co-occurrence P':>16}{'R':>7}{'F1':>7}{'support':>9}"]
+    for label in LABELS:
+        m, c = pairs[label]["model"], pairs[label]["co_occurrence"]
+        lines.append(f"{label:<14}{m['precision']:>9.3f}{m['recall']:>7.3f}{m['f1']:>7.3f}   "
+                     f"{c['precision']:>16.3f}{c['recall']:>7.3f}{c['f1']:>7.3f}{m['support']:>9}")
+    lines.append(f"{'macro F1':<14}{pairs['macro_f1']['model']:>23.3f}   {pairs['macro_f1']['co_occurrence']:>30.3f}")
+    for label in ("coercion", "human_rights"):
+        a = pairs[f"agent_accuracy_{label}"]
+        acc = "-" if a["accuracy"] is None else f"{a['accuracy']:.3f}"
+        lines.append(f"agent accuracy, {label}: {acc} on {a['pairs']} labelled pairs the recogniser finds "
+                     f"(of {a['labelled_pairs']})")
+    return "\n".join(lines)
 
 
 def main(argv=None, prog: str = "python -m training.evaluate") -> int:
@@ -89,12 +112,13 @@ def main(argv=None, prog: str = "python -m training.evaluate") -> int:
 
     print(f"model {model.version} on {len(rows)} passages (split={args.split}, source={args.source}, data={args.data})")
     print(format_table(reports, LABELS))
+    print(format_pairs(res["pairs"]))
     print("worst errors of the model:")
     for e in worst:
         print(f"  {e['kind']:<15} {e['label']:<13} score {e['score']:.3f}  {e['id']}: {e['text'][:110]}")
     if args.json:
         payload = {"model": model.version, "split": args.split, "source": args.source, "passages": len(rows),
-                   "data_sha256": corpus.file_sha256(args.data), "reports": reports,
+                   "data_sha256": corpus.file_sha256(args.data), "reports": reports, "pairs": res["pairs"],
                    "worst_errors": [{k: v for k, v in e.items() if k != "margin"} for e in worst]}
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
