@@ -51,25 +51,23 @@ def _summary(rows: list[int], P: list[list[float]], peak: list[float], labels, t
 _ROLE = {("coercion", True): "coercion_agent", ("coercion", False): "coercion_target",
          ("human_rights", True): "human_rights_responsible", ("human_rights", False): "human_rights_raiser"}
 
-def _pair_summaries(scores: PairScores, labels, thresholds) -> list[dict]:
+def _pair_summaries(scores: PairScores, labels, thresholds, passage_P: list[list[float]]) -> list[dict]:
     by_pair: dict[tuple[str, str], list[int]] = {}
     for k, row in enumerate(scores.rows):
         by_pair.setdefault((row.a, row.b), []).append(k)
-    P = scores.P
+    P = scores.P.tolist()
+    n_labels = len(labels)
     out = []
     for (a, b), ks in by_pair.items():
-        sub = P[ks]
-        best_k = [ks[i] for i in np.argmax(sub, axis=0).tolist()]
-        best = [float(P[k, j]) for j, k in enumerate(best_k)]
+        best_k = [max(ks, key=lambda k: P[k][j]) for j in range(n_labels)]  # first of ties, as argmax
+        best = [P[k][j] for j, k in enumerate(best_k)]
         item = {"pair": [a, b], "scores": {label: round(v, 4) for label, v in zip(labels, best)}}
         carried = [label for label, v, t in zip(labels, best, thresholds) if v >= t]
         item["labels"] = carried
         item["tension"] = tension(item["scores"])
-        peak = sub.max(axis=1).tolist()
-        order = sorted(range(len(ks)), key=lambda i: -peak[i])
         evidence = []
-        for i in order:
-            p = scores.rows[ks[i]].passage
+        for k in sorted(ks, key=lambda k: -max(P[k])):
+            p = scores.rows[k].passage
             if p not in evidence:
                 evidence.append(p)
         item["evidence"] = evidence
@@ -86,12 +84,13 @@ def _pair_summaries(scores: PairScores, labels, thresholds) -> list[dict]:
                 j = labels.index(label)
                 k = best_k[j]
                 p = scores.rows[k].passage
-                expl[label] = {"passage": p, "passage_score": round(float(P[k, j] / max(scores.relation[k, j], 1e-12)), 4),
+                expl[label] = {"passage": p, "passage_score": round(passage_P[p][j], 4),
                                "relation": round(float(scores.relation[k, j]), 4), "items": scores.explain(k, j)}
             item["explanations"] = expl
         out.append(item)
     out.sort(key=lambda p: (-abs(p["tension"]), p["pair"]))
     return out
+
 
 def _roles(pairs: list[dict]) -> dict[str, dict[str, list[str]]]:
     roles: dict[str, dict[str, set]] = {}
@@ -129,7 +128,7 @@ def countries_and_pairs(passage_countries: list[list[str]], P: np.ndarray, label
     peak = [max(r) for r in rows]
     thresholds = [float(t) for t in thresholds]
     countries = {code: _summary(r, rows, peak, labels, thresholds) for code, r in by_country.items()}
-    pairs = _pair_summaries(pair_scores, list(labels), [float(t) for t in pair_thresholds])
+    pairs = _pair_summaries(pair_scores, list(labels), [float(t) for t in pair_thresholds], rows)
     roles = _roles(pairs)
     for code, summary in countries.items():
         summary["roles"] = roles.get(code, {})

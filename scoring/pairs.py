@@ -174,8 +174,17 @@ def passage_pairs(text: str, mentions: list[tuple[int, int, str]], row: int = 0)
 
     links = _verb_links(toks, units, country_tok, lexicon)
 
+    memo: dict = {}
+
     def neighbours(u, tag):
-        """Cues of one mention: the word before and after, possessive, sentence-initial."""
+        """Cues of one mention (memoised): the word before and after, possessive, sentence-initial."""
+        key = (u[0], tag)
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = _neighbours(u, tag)
+        return got
+
+    def _neighbours(u, tag):
         i0, i1, _, s, e = u
         out = []
         j = i0 - 1
@@ -247,6 +256,17 @@ def passage_pairs(text: str, mentions: list[tuple[int, int, str]], row: int = 0)
 
         return cues, side(ua), side(ub)
 
+    def member_cues(code, tag):
+        """Every mention of a member ("own" or "other" side), not only the nearest (memoised)."""
+        key = (code, tag)
+        got = memo.get(key)
+        if got is None:
+            got = [c for u in by_code[code] for c in neighbours(u, tag)]
+            if tag == "own" and units[0][2] == code:
+                got.append(Cue("is the passage's first country", ((units[0][3], units[0][4]),)))
+            memo[key] = got
+        return got
+
     rows = []
     for a, b in combinations(codes, 2):
         if a not in by_code or b not in by_code:
@@ -263,15 +283,7 @@ def passage_pairs(text: str, mentions: list[tuple[int, int, str]], row: int = 0)
             side_b += sb
 
         def agent_cues(code_me, code_other, directed):
-            out = list(directed)
-            if units[0][2] == code_me:
-                u = units[0]
-                out.append(Cue("is the passage's first country", ((u[3], u[4]),)))
-            for u in by_code[code_me]:  # every mention of the member, not only the nearest
-                out += [Cue("own" + c.name[3:], c.spans) for c in neighbours(u, "own")]
-            for u in by_code[code_other]:
-                out += [Cue("other" + c.name[5:], c.spans) for c in neighbours(u, "other")]
-            return out
+            return directed + member_cues(code_me, "own") + member_cues(code_other, "other")
 
         # who does what to whom: the verbs whose subject and object hold the two countries
         for subj, obj, category, span in links:
@@ -386,7 +398,7 @@ class PairModel:
             seen.add(j)
             w = float(self.coef[label, j])
             if w:
-                spans = tuple(sp_ for c2 in cues if c2.name == c.name for sp_ in c2.spans)
+                spans = tuple(sorted({sp_ for c2 in cues if c2.name == c.name for sp_ in c2.spans}))
                 items.append((c.name, w, spans))
         return items
 
