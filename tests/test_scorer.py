@@ -46,6 +46,10 @@ def test_readme_example_allies_cooperate_incursion_is_coercive_detention_is_righ
     assert "alliance" in allies["labels"] and allies["tension"] < 0
     incursion = _pair(r, "CHN", "JPN")
     assert "coercion" in incursion["labels"] and incursion["tension"] > 0.3
+    assert incursion["agents"] == {"coercion": ["CHN"]}  # China's coast guard entered Japan's waters
+    assert "coercion" not in allies["labels"] and allies["agents"] == {}
+    roles = {c["code"]: c["roles"] for c in r["countries"]}
+    assert roles["CHN"]["coercion_agent"] == ["JPN"] and roles["JPN"]["coercion_target"] == ["CHN"]
     myanmar = next(c for c in r["countries"] if c["code"] == "MMR")
     assert "human_rights" in myanmar["labels"]
     # the evidence passages are the ones that say so
