@@ -842,14 +842,16 @@ class Recognizer:
     @staticmethod
     def _visits(text, out, visits):
         """A visit's destination stands for its state when the visitor is a state: another
-        country's mention (name, office holder, capital ...) earlier in the same sentence
-        ("Lula visited Beijing"); "She visited Paris" stays a place."""
+        country's mention (name, office holder, capital ...) in the same sentence ("Lula
+        visited Beijing", "On a visit to Moscow, Modi ..."); "She visited Paris" stays a place."""
         if not visits:
             return []
         accepted = []
         for s, e, code in visits:
             start = max(text.rfind(c, 0, s) for c in ".!?\n") + 1
-            if any(start <= ms and me <= s and c != code for ms, me, c in out):
+            stops = [i for i in (text.find(c, e) for c in ".!?\n") if i >= 0]
+            stop = min(stops) if stops else len(text)
+            if any(start <= ms and me <= stop and c != code for ms, me, c in out):
                 accepted.append((s, e, code))
         return accepted
 

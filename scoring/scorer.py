@@ -100,7 +100,7 @@ class Scorer:
         model = self.model
         docs: list[Doc] = []
         offsets: list[int] = []
-        pair_rows: list[PairRow] = []  # every pair of every passage of the batch
+        pair_inputs: list[tuple] = []  # (text, mentions, row) of every passage with two or more countries
         per_article = []
         for art in articles:
             text = art.get("text")
@@ -126,9 +126,9 @@ class Scorer:
                     docs.append(doc)
                     codes = sorted({m.code for m in inside})
                     passage_countries.append(codes)
-                    if len(codes) > 1:  # pairs: who does what to whom in this passage
-                        pair_rows += passage_pairs(doc.text, [(m.start - start, m.end - start, m.code) for m in inside],
-                                                   row=len(docs) - 1)
+                    if len(codes) > 1:  # pairs: who does what to whom in this passage (read in _pairs)
+                        pair_inputs.append((doc.text, [(m.start - start, m.end - start, m.code) for m in inside],
+                                            len(docs) - 1))
                 offsets.append(start)
             per_article.append((art, spans, mentions, passage_countries, first))
             clock.lap("countries")
@@ -146,7 +146,7 @@ class Scorer:
                                          k=self.top_k, negative=negative) if want_spans else None)
         clock.lap("explanations")
 
-        pairs_all = self._pairs(pair_rows, P)
+        pairs_all = self._pairs([r for text, ms, row in pair_inputs for r in passage_pairs(text, ms, row=row)], P)
         clock.lap("pairs")
 
         rounded_all = np.round(P, 4).tolist()

@@ -419,3 +419,34 @@ def test_the_recogniser_cache_replaces_earlier_ones(tmp_path, monkeypatch):
     files = sorted(p.name for p in tmp_path.iterdir())
     assert files == [actors._cache_path().name, "notes.txt"]
     assert Recognizer().find("Talks in Japan.")[0].code == "JPN"  # and the new cache loads
+
+
+# ---- countries where states act (capitals acting, visit destinations, nations, forces) ------
+
+@pytest.mark.parametrize("text,expected", [
+    ("Pyongyang fired two missiles into the sea.", [("PRK", "Pyongyang")]),
+    ("Pyongyang test-fired a new missile.", [("PRK", "Pyongyang")]),
+    ("Tehran rejected the offer.", [("IRN", "Tehran")]),
+    ("Moscow warned Kyiv against joining the alliance.", [("RUS", "Moscow"), ("UKR", "Kyiv")]),
+    ("Lula visited Beijing to deepen trade ties.", [("BRA", "Lula"), ("CHN", "Beijing")]),
+    ("On a visit to Moscow, Modi met Putin.", [("RUS", "Moscow"), ("IND", "Modi"), ("RUS", "Putin")]),
+    ("England and Scotland voted.", [("GBR", "England"), ("GBR", "Scotland")]),
+    ("Wales rejected the bill.", [("GBR", "Wales")]),
+    ("The PLA held drills near the island.", [("CHN", "PLA")]),
+    ("IDF troops entered the town.", [("ISR", "IDF")]),
+    ("The IRGC seized a tanker.", [("IRN", "IRGC")]),
+    ("The FSB detained a reporter.", [("RUS", "FSB")]),
+])
+def test_countries_where_states_act(text, expected):
+    assert [(m.code, m.text) for m in find_actors(text) if m.kind == "country"] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Residents of Tokyo fired up their grills.",   # a place preposition: the city, not the state
+    "She visited Paris and London last summer.",   # no state visits: places
+    "He flew to Tokyo on Monday.",
+    "New South Wales police said the road was closed.",
+    "The fleet sailed from New England.",
+])
+def test_their_counterparts_stay_places(text):
+    assert [m.code for m in find_actors(text) if m.kind == "country"] == []

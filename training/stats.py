@@ -1,7 +1,7 @@
 """Counts for the data card: ``python -m training.stats`` prints Markdown tables.
 
-Passages per source and split, positives per label and split, stories per split, and the
-label combinations; docs/data.md quotes this output.
+Passages per source and split, positives per label and split, stories per split, the
+label combinations, and the labelled pairs per label and split; docs/data.md quotes this output.
 """
 from __future__ import annotations
 
@@ -46,6 +46,21 @@ def tables(rows: list[dict]) -> str:
     out.append("")
     out.append(f"Passages naming at least one country: {sum(1 for r in rows if r['countries'])}; "
                f"at least two (a pair): {with_pair}; distinct countries: {len({c for r in rows for c in r['countries']})}.")
+    out.append("")
+    out.append("| pairs (labelled) | " + " | ".join(splits) + " | all |")
+    out.append("|---|" + "---|" * (len(splits) + 1))
+    pairs = {sp: [p for r in rows if r["split"] == sp for p in (r.get("pairs") or [])] for sp in splits}
+    every = [p for sp in splits for p in pairs[sp]]
+    out.append("| pairs | " + " | ".join(str(len(pairs[sp])) for sp in splits) + f" | {len(every)} |")
+    for label in LABELS:
+        out.append(f"| {label} | " + " | ".join(str(sum(label in p["labels"] for p in pairs[sp])) for sp in splits)
+                   + f" | {sum(label in p['labels'] for p in every)} |")
+    out.append("| no label | " + " | ".join(str(sum(not p["labels"] for p in pairs[sp])) for sp in splits)
+               + f" | {sum(not p['labels'] for p in every)} |")
+    for label in ("coercion", "human_rights"):
+        both = sum(len(p["agents"].get(label, [])) == 2 for p in every)
+        out.append(f"| {label}: both members agents | " + " | ".join(
+            str(sum(len(p["agents"].get(label, [])) == 2 for p in pairs[sp])) for sp in splits) + f" | {both} |")
     return "\n".join(out)
 
 
