@@ -11,7 +11,8 @@ line (``tension_cli``), the store, the service and the training scripts are buil
 Modules, in the order an article flows through them: ``segment`` (passages) -> ``actors``
 (countries and organisations; :func:`find_actors`) -> ``features`` (sparse matrix) ->
 ``model`` (verified bundle, probabilities) -> ``explain`` (feature contributions with spans)
--> ``aggregate`` (countries and pairs) -> ``scorer`` (the result object, whose shape
+-> ``pairs`` (pair-level labels and agents: who does what to whom) -> ``aggregate``
+(countries, their roles, and pairs) -> ``scorer`` (the result object, whose shape
 ``scoring.result`` types). ``labels`` defines the labels and the tension formula;
 ``schemas`` the request and response shapes shared with the API and the CLI.
 """

@@ -6,11 +6,16 @@ two mentions sit in the passage and turns that into cues, named so that a person
 them (``between:against``, ``coordinated``, ``second after:by`` ...), each with the spans of
 the words it comes from:
 
-- the words between the two nearest mentions of the pair (other country mentions as
-  ``COUNTRY``), the gap's length, "X and Y" coordination ("Japan and Australia",
-  "U.S.-Japan"), a clause break or a quote between them, the number of countries;
-- the word before and after each of the two mentions ("against Y", "by X", "X said",
-  "X's ships"), whether a mention opens the sentence.
+- the words (and their CAMEO verb categories) between the nearest mentions of the two, for
+  every such pair of mentions up to ``_MAX_COMBOS``; the gap's length, "X and Y"
+  coordination ("Japan and Australia", "U.S.-Japan"), a clause break or a quote between them,
+  the number of countries;
+- the word before and after each mention ("against Y", "by X", "X said", "X's ships"), the
+  kind of noun after it ("Russian jets": armed forces or state; "Palestinian homes": people
+  or territory), the verb categories just after and before it, whether it opens the sentence;
+- shallow subject-verb-object links over the CAMEO verbs (``_verb_links``): "Ukraine was
+  shelled by Russia" links Russia (subject) to Ukraine (object) by ``cameo:19_fight``;
+  "Japan and Australia signed" makes both subjects.
 
 :class:`PairModel` is linear, like the passage model, and crosses the cues with the
 passage's own evidence by multiplying: a pair's probability for a label is
@@ -20,11 +25,11 @@ passage's own evidence by multiplying: a pair's probability for a label is
 the second factor (the relation) fitted on the pairs of passages that do signal the label:
 how likely the label, when the passage has it, holds between *these* two. Each factor is
 exactly explained, the first by the passage's words (``explain``), the second by the cues and
-their spans. For coercion and
-human_rights an agent model gives each member the probability that it is the one who
-coerces or is responsible, from the same cues read from that member's side (its own
-neighbours, the other's, and the words between in its direction: ``forward:attacked`` when
-it comes first). Models are fitted by ``training/train.py`` and stored in the same bundle as
+their spans. For coercion and human_rights an agent model gives each member the probability
+that it is the one who coerces or is responsible, from the same cues read from that member's
+side (its own neighbours, the other's, the words between in its direction,
+``forward:attacked`` when it comes first, and whether it is a verb's subject or object).
+Models are fitted by ``training/train.py`` and stored in the same bundle as
 the passage model.
 """
 from __future__ import annotations
@@ -65,8 +70,6 @@ class PairRow(NamedTuple):
     cues: list[Cue]
     agent_a: list[Cue]
     agent_b: list[Cue]
-    spans_a: tuple[int, int]  # the mentions the cues were read at (passage offsets)
-    spans_b: tuple[int, int]
 
 
 # a clause or relative clause starts: the verb's subject or object is not beyond it
@@ -305,9 +308,7 @@ def passage_pairs(text: str, mentions: list[tuple[int, int, str]], row: int = 0)
                 cues.append(Cue("a third acts on one:" + category, sp_))
                 (side_a if a in obj else side_b).append(Cue("a third acts on it:" + category, sp_))
 
-        ua, ub = combos[0][1], combos[0][2]
-        rows.append(PairRow(row, a, b, cues, agent_cues(a, b, side_a), agent_cues(b, a, side_b),
-                            (ua[3], ua[4]), (ub[3], ub[4])))
+        rows.append(PairRow(row, a, b, cues, agent_cues(a, b, side_a), agent_cues(b, a, side_b)))
     return rows
 
 
