@@ -222,6 +222,20 @@ _PLACE_NOUNS = frozenset("""airport airports streets street mayor city subway me
 downtown district districts neighborhood neighbourhood neighborhoods suburbs suburb hospitals
 hospital skyline population outskirts restaurants hotels streets traffic university stock
 marathon police governor""".split())
+# a country's name or demonym followed by one of these (capitalised) names a feature, not the state
+_FEATURE_NOUNS = frozenset("""Sea Ocean Harbor Harbour Strait Straits Gulf Channel Basin Peninsula Highlands
+Riviera Alps Plateau Bay Lake River Creek Falls Mountains Mountain Hills Valley Quarter Town Village
+Springs Beach Heights Island Islands""".split())
+# ... or by one of these (any case): a subdivision of it or of another state
+_ADMIN_NOUNS = frozenset("province provinces oblast governorate prefecture".split())
+# ... or preceded by one of these (capitalised): a neighbourhood or a region ("Little Italy", "East Azerbaijan")
+_PLACE_PREFIXES = frozenset("Little East West North South Upper Lower Nova".split())
+# what a city's possessive names when it is the city, not the state: "Rome's new mayor", "Paris's metro"
+_LOCAL_NOUNS = frozenset("""mayor mayors mayoral council councillors city homelessness homeless housing rents
+transit buses bus subway metro underground tube trams schools school parks zoo museum museums tourism tourists
+restaurants nightlife streets neighbourhoods neighborhoods suburbs residents population traffic smog pollution
+marathon olympics stadium football soccer club team airport airports hospitals police firefighters skyline
+outskirts downtown""".split())
 _TITLE_WORDS = frozenset("""president prime minister mr mrs ms dr sen senator gen general
 chairman leader premier chancellor secretary ambassador envoy king queen prince emir sultan
 sheikh field marshal minister spokesman spokeswoman spokesperson foreign defense defence
@@ -364,6 +378,14 @@ def _load():
             senses[k].append(sense)
         forms_case[k].append(form)
 
+    regions: list[str] = []
+    for raw in (DATA_DIR / "places.txt").read_text(encoding="utf-8").splitlines():
+        line = raw.split("  #", 1)[0].strip()
+        if line.startswith("never: "):  # a place that carries a country's name: never the country
+            add(line[7:], (BLOCK, None, line[7:]))
+        elif line.startswith("region: "):
+            regions.append(line[8:])
+
     for fname, kind in (("countries.txt", "country"), ("organisations.txt", "organisation")):
         for code, display, field, form in _parse_blocks(DATA_DIR / fname):
             if field == "ambig":
@@ -478,12 +500,12 @@ def _load():
         (p.name, p.code, tuple(sorted(p.ranges)), tuple(_key(f) for f in p.confirms + p.shorts))
         for p in persons
     )
-    return auto, table, people, names, kinds
+    return auto, table, people, names, kinds, tuple(regions)
 
 
 def _data_files() -> list[Path]:
     return [DATA_DIR / n for n in
-            ("countries.txt", "organisations.txt", "officeholders.txt", "phoenix_people.tsv")]
+            ("countries.txt", "organisations.txt", "officeholders.txt", "phoenix_people.tsv", "places.txt")]
 
 
 def _cache_path() -> Path | None:
@@ -601,7 +623,10 @@ class Recognizer:
 
     def __init__(self, use_cache: bool = True):
         built = _load_cached() if use_cache else _load()
-        self._auto, self._table, self._persons, self._names, self._kinds = built
+        self._auto, self._table, self._persons, self._names, self._kinds, regions = built
+        # "London, Ontario", "Paris, Texas", "LEBANON, Pa." : a region after a comma places the name
+        self._in_region = re.compile(r",\s*(?:" + "|".join(re.escape(r) for r in sorted(regions, key=len, reverse=True))
+                                     + "|" + _US_STATES + r")(?![\w])")
         self._senses_ok: dict[tuple[int, str], tuple] = {}
 
     # -- public ------------------------------------------------------------------
@@ -684,7 +709,8 @@ class Recognizer:
                 else:
                     pending_caps.append((s, e, first))
             elif what == AMBIG:
-                ambig.append((s, e, first))
+                if not self._names_a_place(text, s, e):
+                    ambig.append((s, e, first))
             else:
                 if not first and self._inside_other_name(text, s, e):
                     continue  # "Ambassador Song Kim": another person's surname
@@ -693,6 +719,7 @@ class Recognizer:
                     out.append((s, e, code))
         out = self._lists(text, out, pending_caps)
         out += self._visits(text, out, visits)
+        out = self._local_places(text, chosen, out)
         out = self._text_rules(text, out, day)
         out += self._resolve_ambiguous(out, ambig, day)
         out = [self._trim_article(text, s, e, c) for s, e, c in out]
@@ -749,8 +776,20 @@ class Recognizer:
         return None
 
     # -- places ----------------------------------------------------------------------
+    @staticmethod
+    def _names_a_place(text: str, s: int, e: int) -> bool:
+        """The country's name is part of a place's: "the Irish Sea", "Dutch Harbor", "the Congo
+        River", "East Azerbaijan province", "Little Italy"."""
+        after, apos = _word_after(text, e, 30)
+        if after and text[e:apos] == " " and (after in _FEATURE_NOUNS or after.lower() in _ADMIN_NOUNS):
+            return True
+        before, bpos = _word_before(text, s, 30)
+        return bool(before) and text[bpos + len(before):s] == " " and before in _PLACE_PREFIXES
+
     def _place_ok(self, text: str, s: int, e: int, code: str, form: str) -> bool:
         low = _form_key(form)
+        if self._names_a_place(text, s, e):
+            return False
         if _AFTER_US_STATE.match(text, e) and low not in ("united states", "us", "u s", "america"):
             return False  # "Lebanon, Pennsylvania"
         allcaps = text[s:e].isupper()
@@ -790,8 +829,7 @@ class Recognizer:
         after, apos = _word_after(text, e)
         gap = text[e:apos]
         if gap[:1] in "'’" and after and after.lower() == "s" and not gap.strip("'’"):
-            nxt, _ = _word_after(text, apos + 1)
-            return not (nxt and nxt.lower() in _PLACE_NOUNS)  # "Moscow's position", not "Rome's airport"
+            return not self._local_matter(text, apos + 1)  # "Moscow's position", not "Rome's new mayor"
         if gap.strip(" \t") == "" and after:
             low = after.lower()
             if low in _STATE_NOUNS or low in _REL_NOUNS:
@@ -818,12 +856,42 @@ class Recognizer:
         return False
 
     @staticmethod
+    def _local_matter(text: str, pos: int) -> bool:
+        """The words after a city's possessive name a local matter: "Rome's new mayor",
+        "London's homelessness programmes" (up to two words before it), not a state matter:
+        "Beijing's coast guard", "Moscow's invasion"."""
+        for _ in range(3):
+            nxt, npos = _word_after(text, pos)
+            if not nxt:
+                return False
+            low = nxt.lower()
+            if low in _LOCAL_NOUNS or low in _PLACE_NOUNS:
+                return True
+            if low in _STATE_NOUNS or low in _REL_NOUNS:
+                return False
+            pos = npos + len(nxt)
+        return False
+
+    @staticmethod
     def _after_place_preposition(text: str, s: int) -> bool:
         before, bpos = _word_before(text, s)
         if not (before and before.lower() in _PLACE_PREPS and text[bpos + len(before):s].strip(" \t") == ""):
             return False
         prev, _ = _word_before(text, bpos)
         return not (prev and prev.lower() in _STATE_NOUNS)  # "officials in Washington said" is the state
+
+    def _local_places(self, text, chosen, out):
+        """The article's own locale: a name it places in a US state, a Canadian province or an
+        Australian state ("London, Ontario", "Paris, Texas", a dateline "PARIS, Texas -") is that
+        place everywhere in the article, so its bare mentions later ("London police said") do
+        not stand for the namesake state."""
+        local = set()
+        for s, e, _senses, (what, _first) in chosen:
+            if what in (NAME, CAPITAL) and text[e:e + 1] == "," and self._in_region.match(text, e):
+                local.add(normalise(text[s:e]).strip())
+        if not local:
+            return out
+        return [m for m in out if normalise(text[m[0]:m[1]]).strip() not in local]
 
     @staticmethod
     def _visit_destination(text: str, s: int) -> bool:

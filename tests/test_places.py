@@ -1,0 +1,80 @@
+"""Places that carry a country's name are never that country (scoring/actors.py, issue 16).
+
+Every example of the issue, a test of each rule with a counterpart that must keep its
+country, and the generated data: every ISO 3166-2 subdivision whose name carries a country's
+name or demonym is listed in scoring/data/places.txt and found as no country.
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from scoring.actors import DATA_DIR, find_actors
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def countries(text: str) -> list[tuple[str, str]]:
+    return [(m.code, m.text) for m in find_actors(text) if m.kind == "country"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("The British Columbia government raised taxes.", []),
+    ("The restaurant in Little Italy reopened.", []),
+    ("Quakes struck East Azerbaijan province in Iran.", [("IRN", "Iran")]),
+    ("The Dutch Harbor fishing fleet in Alaska stayed in port.", []),
+    ("Flooding hit London, Ontario, on Monday. London police said two roads were closed.", []),
+    ("PARIS, Texas — Paris's mayor said the county fair would open on Friday.", []),
+    ("Rome's new mayor took office on Monday.", []),
+    ("London's homelessness programmes grew last year.", []),
+    ("Paris's metro was closed by a strike.", []),
+])
+def test_the_issue_examples(text, expected):
+    assert countries(text) == expected
+
+
+@pytest.mark.parametrize("place,state", [
+    # a feature named after a country / the country itself
+    ("Ferries crossed the Irish Sea.", "Irish troops crossed the border."),
+    # a neighbourhood / the country
+    ("Crowds filled Little Italy.", "Italy said it would send ships."),
+    # a subdivision with a direction and an administrative noun / the country
+    ("West Azerbaijan province was hit by floods.", "Azerbaijan said it would retaliate."),
+    # a place the article locates elsewhere / the capital used for the state
+    ("LONDON, Ontario - The council met. London officials said taxes would rise.",
+     "London officials said sanctions would rise."),
+    # a city's local matter / a state matter under the same possessive
+    ("Moscow's new mayor opened a park.", "Moscow's invasion of Ukraine continued."),
+    ("Beijing's subway carried 10 million riders.", "Beijing's coast guard shadowed the ships."),
+])
+def test_each_rule_and_its_counterpart(place, state):
+    assert countries(place) == []
+    assert countries(state), f"the state was lost: {state}"
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location("build_place_names", ROOT / "tools" / "build_place_names.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_subdivision_that_collides_with_a_country_form_is_listed_and_never_a_country():
+    pytest.importorskip("pycountry")
+    tool = _tool()
+    colliding = tool.subdivisions_carrying_a_country(tool.country_forms())
+    listed = {line[len("never: "):].split("  #", 1)[0]
+              for line in (DATA_DIR / "places.txt").read_text(encoding="utf-8").splitlines()
+              if line.startswith("never: ")}
+    assert len(colliding) >= 30  # British Columbia, New South Wales, Western Australia, American Samoa ...
+    assert {"British Columbia", "New South Wales", "Western Australia", "New Mexico"} <= set(colliding)
+    missing = sorted(set(colliding) - listed)
+    assert not missing, f"rerun tools/build_place_names.py: {missing}"
+    wrong = {}
+    for name in sorted(colliding):
+        found = countries(f"Officials in {name} said the roads would reopen.")
+        if found:
+            wrong[name] = found
+    assert not wrong, wrong

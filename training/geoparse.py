@@ -1,0 +1,126 @@
+"""A geoparsing evaluation of the country recogniser: ``python -m training.geoparse``.
+
+``training/data/geoparse/articles.jsonl`` holds real, licensed articles (local and regional
+news beside international news; each keeps its URL and licence) and
+``training/data/geoparse/gold.jsonl`` every span in them that stands for a country, labelled
+by hand against docs/LABELS.md ("Countries and pairs"): names, demonyms, capitals and seats
+of government used for the state, institutions, office holders at the article's date. Places
+that carry a country's name (British Columbia, New South Wales, a town called Lebanon) are
+not country mentions. A gold line: ``{"id", "mentions": [{"text", "nth", "code"}]}``, where
+``nth`` is which occurrence of ``text`` in the article it is (0 = the first); ``--check``
+turns them into offsets and says what does not resolve.
+
+Reported, against ``scoring.actors.find_actors`` run on the whole article with its date:
+mention precision and recall (a predicted mention is right when its span overlaps a gold
+span of the same code), and per article the false countries (codes predicted that the gold
+never has) and missed countries. ``--json FILE`` writes everything, with every error.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from scoring.actors import find_actors
+from scoring.scorer import parse_date
+from training.corpus import read_jsonl
+
+DIR = Path(__file__).parent / "data" / "geoparse"
+
+
+def resolve(text: str, mentions: list[dict]) -> tuple[list[tuple[int, int, str]], list[str]]:
+    """Gold mentions as (start, end, code) offsets, and the problems of those that do not resolve."""
+    spans, problems = [], []
+    for m in mentions:
+        at, n = -1, int(m.get("nth", 0))
+        for _ in range(n + 1):
+            at = text.find(m["text"], at + 1)
+            if at < 0:
+                break
+        if at < 0:
+            problems.append(f"{m['text']!r} occurrence {n} not found")
+            continue
+        spans.append((at, at + len(m["text"]), m["code"]))
+    return sorted(set(spans)), problems
+
+
+def evaluate(articles: list[dict], gold: dict[str, list]) -> dict:
+    tp = fp = fn = 0
+    per_article, errors = [], []
+    for art in articles:
+        spans, problems = resolve(art["text"], gold.get(art["id"], []))
+        if problems:
+            raise ValueError(f"{art['id']}: " + "; ".join(problems))
+        found = [(m.start, m.end, m.code) for m in find_actors(art["text"], date=parse_date(art.get("published")))
+                 if m.kind == "country"]
+        matched_gold = set()
+        for s, e, c in found:
+            hit = next((g for g in spans if g[2] == c and g[0] < e and s < g[1]), None)
+            if hit is None:
+                fp += 1
+                errors.append({"id": art["id"], "kind": "false mention", "code": c, "text": art["text"][s:e],
+                               "context": art["text"][max(0, s - 60):e + 60]})
+            else:
+                tp += 1
+                matched_gold.add(hit)
+        for g in spans:
+            if g not in matched_gold:
+                fn += 1
+                errors.append({"id": art["id"], "kind": "missed mention", "code": g[2], "text": art["text"][g[0]:g[1]],
+                               "context": art["text"][max(0, g[0] - 60):g[1] + 60]})
+        gold_codes, found_codes = {c for *_, c in spans}, {c for *_, c in found}
+        per_article.append({"id": art["id"], "section": art.get("section"),
+                            "false_countries": sorted(found_codes - gold_codes),
+                            "missed_countries": sorted(gold_codes - found_codes)})
+    n = len(articles)
+    with_false = [a for a in per_article if a["false_countries"]]
+    return {
+        "articles": n, "gold_mentions": tp + fn, "predicted_mentions": tp + fp,
+        "precision": round(tp / (tp + fp), 4) if tp + fp else None,
+        "recall": round(tp / (tp + fn), 4) if tp + fn else None,
+        "articles_with_a_false_country": len(with_false),
+        "false_country_rate": round(len(with_false) / n, 4) if n else None,
+        "per_article": per_article, "errors": errors,
+    }
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m training.geoparse", description=__doc__.split("\n")[0])
+    ap.add_argument("--articles", type=Path, default=DIR / "articles.jsonl")
+    ap.add_argument("--gold", type=Path, default=DIR / "gold.jsonl")
+    ap.add_argument("--check", action="store_true", help="only check that every gold mention resolves")
+    ap.add_argument("--json", type=Path, help="also write the results, with every error, here")
+    args = ap.parse_args(argv)
+    articles = read_jsonl(args.articles)
+    gold = {g["id"]: g["mentions"] for g in read_jsonl(args.gold)}
+    if args.check:
+        bad = 0
+        texts = {a["id"]: a["text"] for a in articles}
+        for i, mentions in gold.items():
+            if i not in texts:
+                print(f"{i}: not in {args.articles}")
+                bad += 1
+                continue
+            for p in resolve(texts[i], mentions)[1]:
+                print(f"{i}: {p}")
+                bad += 1
+        missing = [a["id"] for a in articles if a["id"] not in gold]
+        for i in missing:
+            print(f"{i}: no gold line")
+        print(f"{len(gold)} gold lines, {bad + len(missing)} problems", file=sys.stderr)
+        return 1 if bad or missing else 0
+    res = evaluate(articles, gold)
+    print(f"{res['articles']} articles, {res['gold_mentions']} gold country mentions")
+    print(f"mention precision {res['precision']}, recall {res['recall']}")
+    print(f"articles naming a country that is not in them: {res['articles_with_a_false_country']} "
+          f"({res['false_country_rate']})")
+    for e in res["errors"]:
+        print(f"  {e['kind']:<15} {e['code']} {e['text']!r}  ({e['id']}): ...{e['context'].replace(chr(10), ' ')}...")
+    if args.json:
+        args.json.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
