@@ -45,6 +45,9 @@ class Country(TypedDict):
     labels: list[str]
     tension: float
     evidence: list[int]  # passage indexes, strongest first
+    # from its pairs: coercion_agent, coercion_target, human_rights_responsible,
+    # human_rights_raiser, alliance_partner -> the other countries (only roles it has)
+    roles: dict[str, list[str]]
 
 
 class Organisation(TypedDict):
@@ -53,12 +56,24 @@ class Organisation(TypedDict):
     mentions: list[Span]
 
 
-class Pair(TypedDict):
+class PairExplanation(TypedDict):
+    """Why a pair carries a label: its score is ``passage_score * relation``; ``items`` are the
+    cues that tied the label to the two countries in that passage."""
+
+    passage: int
+    passage_score: float
+    relation: float
+    items: list[Item]
+
+
+class Pair(TypedDict, total=False):
     pair: list[str]  # two codes, alphabetical
-    scores: dict[str, float]
+    scores: dict[str, float]  # pair-level: the label holds between the two
     labels: list[str]
     tension: float
     evidence: list[int]
+    agents: dict[str, list[str]]  # coercion / human_rights -> the member(s) responsible
+    explanations: dict[str, PairExplanation]  # per label carried (only when explained)
 
 
 class Result(TypedDict):
