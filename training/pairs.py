@@ -158,6 +158,9 @@ def report(model: PairModel, rows, mentions, passage_logits, passage_thresholds)
     pairs, Y, Z, gold, _ = examples(rows, mentions, passage_logits)
     P = predict(model, pairs, Z)
     found = {(p.passage, p.a, p.b): k for k, p in enumerate(pairs)}
+    found_in: dict[int, set] = {}
+    for p in pairs:
+        found_in.setdefault(p.passage, set()).add((p.a, p.b))
     passage_pred = 1.0 / (1.0 + np.exp(-passage_logits)) >= np.asarray(passage_thresholds)
     out = {"passages": len(rows), "labelled_pairs": sum(len(r["pairs"]) for r in rows), "found_pairs": len(pairs)}
     macro = {"model": [], "co_occurrence": []}
@@ -165,7 +168,7 @@ def report(model: PairModel, rows, mentions, passage_logits, passage_thresholds)
         counts = {"model": [0, 0, 0], "co_occurrence": [0, 0, 0]}
         for i, r in enumerate(rows):
             labelled = {tuple(p["pair"]): label in p["labels"] for p in r["pairs"]}
-            universe = set(labelled) | {(a, b) for (pi, a, b) in found if pi == i}
+            universe = set(labelled) | found_in.get(i, set())
             for pair in universe:
                 truth = labelled.get(pair, False)
                 k = found.get((i, *pair))
