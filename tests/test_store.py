@@ -26,6 +26,7 @@ from scoring.schemas import MAX_BATCH
 from store import config as store_config
 from store import open_store
 from store.db import Store, StoreUnavailable, current_revision, downgrade, head_revision, make_engine, migrate
+from store.ingest import AGENT_COLUMNS
 from store.models import Article, Base, PairDay, PairScore, Passage
 from store.rescore import rescore
 
@@ -90,14 +91,15 @@ def client(make_app):
 # ---- helpers ------------------------------------------------------------------------------
 
 def result(ident: str, pairs: list, version: str = "test-v1") -> dict:
-    """A scorer-shaped result: one passage per pair, ``pairs`` = [(a, b, {label: score}), ...]."""
+    """A scorer-shaped result: one passage per pair, ``pairs`` = [(a, b, {label: score}[, agents]), ...]."""
     passages, out = [], []
-    for i, (a, b, scores) in enumerate(pairs):
+    for i, (a, b, scores, *agents) in enumerate(pairs):
         passages.append({"index": i, "start": i * 10, "end": i * 10 + 9, "countries": sorted([a, b]),
                          "scores": dict(scores), "labels": []})
         hostility = 1 - (1 - scores["coercion"]) * (1 - scores["human_rights"])
         out.append({"pair": sorted([a, b]), "scores": dict(scores), "labels": [],
-                    "tension": round(max(-1.0, min(1.0, hostility - scores["alliance"])), 4), "evidence": [i]})
+                    "tension": round(max(-1.0, min(1.0, hostility - scores["alliance"])), 4), "evidence": [i],
+                    "agents": agents[0] if agents else {}})
     return {"id": ident, "model": {"version": version, "sha256": "0" * 64}, "passages": passages,
             "countries": [], "organisations": [], "pairs": out}
 
@@ -116,7 +118,8 @@ def synthetic(n: int = 90, seed: int = 7, start=dt.date(2025, 1, 1), days: int =
         day = start + dt.timedelta(days=rng.randrange(days))
         chosen = rng.sample(pairs, rng.randint(1, 3))
         arts.append({"id": ident, "text": f"text {i}", "published": day.isoformat(), "source": "test"})
-        results.append(result(ident, [(a, b, _scores(rng)) for a, b in chosen]))
+        results.append(result(ident, [(a, b, _scores(rng), rng.choice(
+            [{}, {"coercion": [a]}, {"coercion": sorted([a, b])}, {"human_rights": [b]}])) for a, b in chosen]))
     return arts, results
 
 
@@ -126,7 +129,8 @@ def rows_of(arts, results):
     for art, res in zip(arts, results):
         for p in res["pairs"]:
             out.append({"id": art["id"], "date": dt.date.fromisoformat(art["published"]), "pair": tuple(p["pair"]),
-                        "scores": p["scores"], "tension": p["tension"], "evidence": p["evidence"][0]})
+                        "scores": p["scores"], "tension": p["tension"], "evidence": p["evidence"][0],
+                        "agents": p.get("agents", {})})
     return out
 
 
@@ -313,7 +317,7 @@ def _assert_rollup_consistent(st: Store) -> None:
     ps, pd = PairScore.__table__.c, PairDay.__table__.c
     with st.engine.connect() as conn:
         rows = conn.execute(select(ps.pair_a, ps.pair_b, ps.published, ps.article_id, ps.evidence, ps.strength,
-                                   ps.tension, *[ps[lab] for lab in LABELS])).all()
+                                   ps.tension, *[ps[lab] for lab in LABELS], *[ps[c] for c in AGENT_COLUMNS])).all()
         days = {(r.pair_a, r.pair_b, str(r.day)): r for r in conn.execute(select(PairDay.__table__))}
     groups = defaultdict(list)
     for r in rows:
@@ -326,6 +330,8 @@ def _assert_rollup_consistent(st: Store) -> None:
         for lab in LABELS:
             assert getattr(d, "sum_" + lab) == pytest.approx(sum(getattr(r, lab) for r in g))
             assert getattr(d, "max_" + lab) == pytest.approx(max(getattr(r, lab) for r in g))
+        for c in AGENT_COLUMNS:  # articles per day in which each member is an agent
+            assert getattr(d, "sum_" + c) == sum(getattr(r, c) for r in g)
         best = min(g, key=lambda r: (-r.strength, r.article_id))
         assert (d.best_article_id, d.best_passage, d.best_strength) == (best.article_id, best.evidence, best.strength)
         assert str(d.week) == str(dt.date.fromisoformat(key[2]) - dt.timedelta(days=dt.date.fromisoformat(key[2])
@@ -426,7 +432,13 @@ def test_timeline_aggregates(store, interval):
         assert point["tension_mean"] == pytest.approx(mean(r["tension"] for r in group), abs=1e-4)
         best = min(group, key=lambda r: (-max(r["scores"].values()), r["id"]))
         assert point["evidence"] == {"article_id": best["id"], "passage": best["evidence"]}
+        for lab in ("coercion", "human_rights"):  # who does what to whom: articles per agent
+            assert point["agents"][lab] == {code: sum(code in r["agents"].get(lab, []) for r in group)
+                                            for code in ("CHN", "JPN")}
     assert sum(p["articles"] for p in tl["points"]) == sum(len(g) for g in expected.values()) > 0
+    article = store.article(rows[0]["id"])
+    pair = next(p for p in article["pairs"] if tuple(p["pair"]) == rows[0]["pair"])
+    assert pair["agents"] == {k: v for k, v in rows[0]["agents"].items() if v}
 
 
 def test_timeline_pagination_defaults_and_ties(store):
