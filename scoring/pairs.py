@@ -390,17 +390,15 @@ class PairModel:
     def contributions(self, cues: list[Cue], label: int) -> list[tuple[str, float, tuple]]:
         """Every cue's contribution to one pair's relation logit for one label:
         ``(name, weight, spans)``; with the intercept they add up to that logit."""
+        spans: dict[str, set] = {}
+        for c in cues:  # a cue named several times (several mentions) counts once, with all its spans
+            spans.setdefault(c.name, set()).update(c.spans)
+        columns, weights = self.vocab.columns_, self.coef[label]
         items = []
-        seen = set()
-        for c in cues:
-            j = self.vocab.columns_.get(c.name)
-            if j is None or j in seen:
-                continue
-            seen.add(j)
-            w = float(self.coef[label, j])
-            if w:
-                spans = tuple(sorted({sp_ for c2 in cues if c2.name == c.name for sp_ in c2.spans}))
-                items.append((c.name, w, spans))
+        for name, where in spans.items():
+            j = columns.get(name)
+            if j is not None and weights[j]:
+                items.append((name, float(weights[j]), tuple(sorted(where))))
         return items
 
 
