@@ -26,6 +26,7 @@ import numpy as np
 from .labels import AGENT_LABELS, tension
 from .pairs import PairRow
 
+
 class PairScores(NamedTuple):
     """The pair-level scores of one article's pairs (``rows[k].passage`` is the article's
     passage index): probabilities (pairs, labels), who the agents are per agent label, the
@@ -38,6 +39,7 @@ class PairScores(NamedTuple):
     relation: np.ndarray
     explain: Callable[[int, int], list[dict]] | None
 
+
 def _summary(rows: list[int], P: list[list[float]], peak: list[float], labels, thresholds) -> dict:
     best = P[rows[0]] if len(rows) == 1 else [max(column) for column in zip(*[P[r] for r in rows])]
     scores = {label: round(b, 4) for label, b in zip(labels, best)}
@@ -48,8 +50,10 @@ def _summary(rows: list[int], P: list[list[float]], peak: list[float], labels, t
         "evidence": sorted(rows, key=lambda r: -peak[r]),  # stable: ties keep passage order
     }
 
+
 _ROLE = {("coercion", True): "coercion_agent", ("coercion", False): "coercion_target",
          ("human_rights", True): "human_rights_responsible", ("human_rights", False): "human_rights_raiser"}
+
 
 def _pair_summaries(scores: PairScores, labels, thresholds, passage_P: list[list[float]]) -> list[dict]:
     by_pair: dict[tuple[str, str], list[int]] = {}
@@ -109,6 +113,7 @@ def _roles(pairs: list[dict]) -> dict[str, dict[str, list[str]]]:
                         role = _ROLE[(label, me in agents)]
                 roles.setdefault(me, {}).setdefault(role, set()).add(other)
     return {code: {role: sorted(v) for role, v in sorted(r.items())} for code, r in roles.items()}
+
 
 def countries_and_pairs(passage_countries: list[list[str]], P: np.ndarray, labels, thresholds,
                         pair_scores: PairScores, pair_thresholds):

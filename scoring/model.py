@@ -2,8 +2,9 @@
 
 A bundle is a directory ``models/<version>/`` holding ``model.joblib`` (the fitted
 :class:`~scoring.features.Featurizer`, one linear classifier per label as a weight matrix,
-and intercepts, and the :class:`~scoring.pairs.PairModel` for pair labels and agents) and ``manifest.json`` (version, labels, thresholds, metrics, the model
-file's sha256 ...). ``models/CURRENT`` names the version the service serves.
+and intercepts, and the :class:`~scoring.pairs.PairModel` for pair labels and agents) and
+``manifest.json`` (version, labels, thresholds, metrics, the model file's sha256 ...).
+``models/CURRENT`` names the version the service serves.
 
 The classifier is linear on purpose: the logit of each label is exactly
 ``X @ coef[label] + intercept[label]``, so explanations are exact contributions, and any

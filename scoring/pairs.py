@@ -154,14 +154,13 @@ def passage_pairs(text: str, mentions: list[tuple[int, int, str]], row: int = 0)
     ends = [t[2] for t in toks]
     # each mention as a token range [i0, i1); tokens inside a mention read as COUNTRY
     units = []
-    country_tok = {}
+    country_tok: set[int] = set()
     for s, e, c in mentions:
         i0, i1 = bisect_right(ends, s), bisect_left(starts, e)
         if i0 >= i1:
             continue
         units.append((i0, i1, c, s, e))
-        for i in range(i0, i1):
-            country_tok[i] = True
+        country_tok.update(range(i0, i1))
     if len({u[2] for u in units}) < 2:
         return []
     n_countries = "n:" + (str(len(codes)) if len(codes) < 4 else "4+")

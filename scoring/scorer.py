@@ -180,7 +180,6 @@ class Scorer:
         clock.lap("aggregation")
         return results
 
-
     def _pairs(self, rows: list[PairRow], P: np.ndarray):
         """Pair-level scores of a batch's pairs; returns ``for_article(first, stop, explain,
         offsets)`` giving one article's :class:`PairScores` (passages ``first:stop``)."""

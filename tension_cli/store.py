@@ -175,7 +175,7 @@ def score_into_store(scorer, args, src) -> int:
     return 1 if bad else 0
 
 
-def add_parser(sub, prog: str | None = None) -> argparse.ArgumentParser:
+def add_parser(sub) -> argparse.ArgumentParser:
     """The ``store`` subcommand and its own subcommands."""
     parser = sub.add_parser("store", help="the article store: upgrade, stats, rescore, revision",
                             description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
