@@ -34,7 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench._common import OUT, corpus, loadavg, machine, table, utf8_bytes, write_json  # noqa: E402
 
-STAGES = ("segmentation", "countries", "features", "model", "explanations", "aggregation")
+STAGES = ("segmentation", "countries", "features", "model", "explanations", "pairs", "aggregation")
 TARGET_ARTICLES_PER_S = 500
 
 

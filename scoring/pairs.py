@@ -61,15 +61,28 @@ class Cue(NamedTuple):
 
 
 class PairRow(NamedTuple):
-    """One pair of one passage: its codes (alphabetical), its relation cues, and the agent cues
-    of each member (``agent_a`` for ``a``, ``agent_b`` for ``b``)."""
+    """One pair of one passage: its codes (alphabetical) and the names of its relation cues;
+    ``cues`` gives them with their spans, ``agent_a`` and ``agent_b`` the agent cues of ``a``
+    and of ``b``, all read from the passage when asked for (the scorer needs spans only for
+    the pairs it explains, agents only for pairs that carry coercion or human_rights)."""
 
     passage: int
     a: str
     b: str
-    cues: list[Cue]
-    agent_a: list[Cue]
-    agent_b: list[Cue]
+    names: list[str]
+    reading: "_Reading"
+
+    @property
+    def cues(self) -> list[Cue]:
+        return [Cue(n, w) for n, w in zip(*self.reading.relation(self.a, self.b))]
+
+    @property
+    def agent_a(self) -> list[Cue]:
+        return self.reading.agent_cues(self.a, self.b)
+
+    @property
+    def agent_b(self) -> list[Cue]:
+        return self.reading.agent_cues(self.b, self.a)
 
 
 # a clause or relative clause starts: the verb's subject or object is not beyond it
@@ -145,170 +158,219 @@ def _gap_bucket(n: int) -> str:
 
 def passage_pairs(text: str, mentions: list[tuple[int, int, str]], row: int = 0) -> list[PairRow]:
     """Every pair of different countries among ``mentions`` ((start, end, code), passage offsets,
-    sorted), with its cues. Empty with fewer than two countries."""
-    codes = sorted({c for _, _, c in mentions})
-    if len(codes) < 2:
+    sorted), with its relation cues; each row's agent cues are read when first asked for.
+    Empty with fewer than two countries."""
+    if len({c for _, _, c in mentions}) < 2:
         return []
-    toks = [(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
-    starts = [t[1] for t in toks]
-    ends = [t[2] for t in toks]
-    # each mention as a token range [i0, i1); tokens inside a mention read as COUNTRY
-    units = []
-    country_tok: set[int] = set()
-    for s, e, c in mentions:
-        i0, i1 = bisect_right(ends, s), bisect_left(starts, e)
-        if i0 >= i1:
-            continue
-        units.append((i0, i1, c, s, e))
-        country_tok.update(range(i0, i1))
-    if len({u[2] for u in units}) < 2:
+    reading = _Reading(text, mentions)
+    if len(reading.by_code) < 2:
         return []
-    n_countries = "n:" + (str(len(codes)) if len(codes) < 4 else "4+")
-    lexicon = _single_word_lexicon()
-    by_code: dict[str, list] = {}
-    for u in units:
-        by_code.setdefault(u[2], []).append(u)
+    return [PairRow(row, a, b, reading.relation(a, b)[0], reading)
+            for a, b in combinations(sorted(reading.by_code), 2)]
 
-    def word(i):
-        if i < 0 or i >= len(toks):
-            return None
-        return "COUNTRY" if i in country_tok else toks[i][0]
 
-    links = _verb_links(toks, units, country_tok, lexicon)
+class _Reading:
+    """One passage read once for all its pairs: its tokens (country mentions read as
+    COUNTRY), their CAMEO verb categories, the mentions as token ranges, the verb links, and
+    each mention's neighbour cues (memoised, without their side's tag)."""
 
-    memo: dict = {}
+    __slots__ = ("words", "spans", "cats", "units", "by_code", "links", "n_countries", "_near", "_combos",
+                 "_members", "_gaps")
 
-    def neighbours(u, tag):
-        """Cues of one mention (memoised): the word before and after, possessive, sentence-initial."""
-        key = (u[0], tag)
-        got = memo.get(key)
-        if got is None:
-            got = memo[key] = _neighbours(u, tag)
-        return got
+    def __init__(self, text: str, mentions: list[tuple[int, int, str]]):
+        toks = [(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        starts = [t[1] for t in toks]
+        ends = [t[2] for t in toks]
+        units = []
+        country_tok: set[int] = set()
+        for s, e, c in mentions:
+            i0, i1 = bisect_right(ends, s), bisect_left(starts, e)
+            if i0 >= i1:
+                continue
+            units.append((i0, i1, c, s, e))
+            country_tok.update(range(i0, i1))
+        lexicon = _single_word_lexicon()
+        self.words = [("COUNTRY" if i in country_tok else t[0]) for i, t in enumerate(toks)]
+        self.spans = [(t[1], t[2]) for t in toks]
+        self.cats = [None if i in country_tok else lexicon.get(t[0]) for i, t in enumerate(toks)]
+        self.units = units
+        by_code: dict[str, list] = {}
+        for u in units:
+            by_code.setdefault(u[2], []).append(u)
+        self.by_code = by_code
+        n = len({c for _, _, c in mentions})
+        self.n_countries = "n:" + (str(n) if n < 4 else "4+")
+        self.links = _verb_links(toks, units, country_tok, lexicon) if len(by_code) > 1 else []
+        self._near: dict[int, list[tuple[str, tuple]]] = {}
+        self._combos: dict[tuple[str, str], list] = {}
+        self._members: dict[tuple[str, str], list[Cue]] = {}
+        self._gaps: dict[tuple[int, int], tuple[list[str], list[tuple]]] = {}
 
-    def _neighbours(u, tag):
+    def _neighbours(self, u) -> list[tuple[str, tuple]]:
+        """Cues of one mention as (name after the side's tag, spans): the word before and after,
+        possessive, the noun class and verb categories after it, verbs before it, sentence-initial."""
+        got = self._near.get(u[0])
+        if got is not None:
+            return got
+        words, spans, cats = self.words, self.spans, self.cats
+        n = len(words)
         i0, i1, _, s, e = u
         out = []
-        j = i0 - 1
-        w = word(j)
-        if w is not None:
-            out.append(Cue(f"{tag} before:{w}", ((toks[j][1], toks[j][2]),)))
-        if i0 <= 1 and (i0 == 0 or toks[0][0] in ("the", '"', "“")):
-            out.append(Cue(f"{tag} opens the sentence", ((s, e),)))
+        if i0 > 0:
+            out.append((" before:" + words[i0 - 1], (spans[i0 - 1],)))
+        if i0 <= 1 and (i0 == 0 or words[0] in ("the", '"', "“")):
+            out.append((" opens the sentence", ((s, e),)))
         k = i1
-        w = word(k)
-        if w == "'" or w == "’":
-            if word(k + 1) == "s":
-                out.append(Cue(f"{tag} possessive", ((toks[k][1], toks[k + 1][2]),)))
-                k += 2
-                w = word(k)
-        if w is not None:
-            out.append(Cue(f"{tag} after:{w}", ((toks[k][1], toks[k][2]),)))
-        for j in range(k, min(k + 2, len(toks))):  # "Russian jets", "Palestinian homes", "Chinese coast guard"
-            kind = _NOUN_CLASS.get(toks[j][0]) if j not in country_tok else None
+        if k < n and words[k] in ("'", "’") and k + 1 < n and words[k + 1] == "s":
+            out.append((" possessive", ((spans[k][0], spans[k + 1][1]),)))
+            k += 2
+        if k < n:
+            out.append((" after:" + words[k], (spans[k],)))
+        for j in range(k, min(k + 2, n)):  # "Russian jets", "Palestinian homes", "Chinese coast guard"
+            kind = _NOUN_CLASS.get(words[j])
             if kind:
-                out.append(Cue(f"{tag} then:{kind}", ((toks[j][1], toks[j][2]),)))
+                out.append((" then:" + kind, (spans[j],)))
                 break
         # what it does and what is done to it: verb categories just after and just before it
-        for k in range(k, min(k + _WINDOW, len(toks))):
-            category = lexicon.get(toks[k][0]) if k not in country_tok else None
-            if category:
-                out.append(Cue(f"{tag} then:{category}", ((toks[k][1], toks[k][2]),)))
-        for k in range(max(0, i0 - _WINDOW), i0):
-            category = lexicon.get(toks[k][0]) if k not in country_tok else None
-            if category:
-                out.append(Cue(f"{tag} after verb:{category}", ((toks[k][1], toks[k][2]),)))
+        for j in range(k, min(k + _WINDOW, n)):
+            if cats[j]:
+                out.append((" then:" + cats[j], (spans[j],)))
+        for j in range(max(0, i0 - _WINDOW), i0):
+            if cats[j]:
+                out.append((" after verb:" + cats[j], (spans[j],)))
+        self._near[u[0]] = out
         return out
 
-    def pair_cues(ua, ub):
-        """Cues of one mention of a and one of b: (relation cues, a's directional cues, b's)."""
-        first, second = (ua, ub) if ua[0] < ub[0] else (ub, ua)
-        between = range(first[1], second[0])
-        gap_span = ((first[4], second[3]),)
-        cues = [Cue("gap:" + _gap_bucket(len(between)), gap_span)]
-        words = [word(i) for i in between]
-        if words and all(w in _COORD or w == "COUNTRY" for w in words) and len(words) <= 6:
-            cues.append(Cue("coordinated", gap_span))
-        if any(w == "COUNTRY" for w in words):
-            cues.append(Cue("another country between", gap_span))
-        if any(w in _QUOTES for w in words):
-            cues.append(Cue("quote between", gap_span))
-        if any(w in _CLAUSE for w in words):
-            cues.append(Cue("clause break between", gap_span))
-        near = list(between) if len(between) <= _MAX_BETWEEN else \
-            list(between)[:_MAX_BETWEEN // 2] + list(between)[-_MAX_BETWEEN // 2:]
-        seen = set()
-        for i in near:
-            w = word(i)
-            if w is None or w == "COUNTRY" or not w[0].isalnum() or w in seen:
-                continue
-            seen.add(w)
-            span = ((toks[i][1], toks[i][2]),)
-            cues.append(Cue("between:" + w, span))
-            category = lexicon.get(w)
-            if category:  # the CAMEO category carries the cue to verbs training never saw
-                cues.append(Cue("between:" + category, span))
-        cues += neighbours(first, "first") + neighbours(second, "second")
-        directed = [c for c in cues if c.name.startswith("between:")]
+    def _tagged(self, u, tag: str) -> list[Cue]:
+        return [Cue(tag + name, where) for name, where in self._neighbours(u)]
 
-        def side(me):
-            d = "forward:" if me is first else "backward:"
-            return ([Cue("is first" if me is first else "is second", ((me[3], me[4]),))]
-                    + [Cue(d + c.name[len("between:"):], c.spans) for c in directed])
-
-        return cues, side(ua), side(ub)
-
-    def member_cues(code, tag):
-        """Every mention of a member ("own" or "other" side), not only the nearest (memoised)."""
-        key = (code, tag)
-        got = memo.get(key)
+    def combos(self, a: str, b: str) -> list:
+        """Every mention of a with every mention of b, the nearest ``_MAX_COMBOS`` first: "Ukraine
+        was shelled by Russia, and Kyiv's allies ..." reads "was shelled by" even though
+        "Russia, and Kyiv" is nearer."""
+        key = (a, b)
+        got = self._combos.get(key)
         if got is None:
-            got = [c for u in by_code[code] for c in neighbours(u, tag)]
-            if tag == "own" and units[0][2] == code:
-                got.append(Cue("is the passage's first country", ((units[0][3], units[0][4]),)))
-            memo[key] = got
+            got = self._combos[key] = [
+                (ua, ub) for _, ua, ub in sorted(((ub[0] - ua[1] if ua[0] < ub[0] else ua[0] - ub[1]), ua, ub)
+                                                 for ua in self.by_code[a] for ub in self.by_code[b])[:_MAX_COMBOS]]
         return got
 
-    rows = []
-    for a, b in combinations(codes, 2):
-        if a not in by_code or b not in by_code:
-            continue
-        # every mention of a with every mention of b (the nearest first): "Ukraine was shelled by
-        # Russia, and Kyiv's allies ..." reads "was shelled by" even though "Russia, and Kyiv" is nearer
-        combos = sorted(((ub[0] - ua[1] if ua[0] < ub[0] else ua[0] - ub[1]), ua, ub)
-                        for ua in by_code[a] for ub in by_code[b])[:_MAX_COMBOS]
-        cues, side_a, side_b = [Cue(n_countries, ())], [], []
-        for _, ua, ub in combos:
-            c, sa, sb = pair_cues(ua, ub)
-            cues += c
-            side_a += sa
-            side_b += sb
+    def _between(self, first, second) -> tuple[list[str], list[tuple]]:
+        """The cues (names, spans) of the words between one mention and the next one of the
+        other country (memoised)."""
+        key = (first[0], second[0])
+        got = self._gaps.get(key)
+        if got is not None:
+            return got
+        words, spans = self.words, self.spans
+        lo, hi = first[1], second[0]
+        gap = words[lo:hi]
+        gap_span = ((first[4], second[3]),)
+        names = ["gap:" + _gap_bucket(hi - lo)]
+        where = [gap_span]
+        if gap and len(gap) <= 6 and all(w in _COORD or w == "COUNTRY" for w in gap):
+            names.append("coordinated")
+            where.append(gap_span)
+        if "COUNTRY" in gap:
+            names.append("another country between")
+            where.append(gap_span)
+        if not _QUOTES.isdisjoint(gap):
+            names.append("quote between")
+            where.append(gap_span)
+        if not _CLAUSE.isdisjoint(gap):
+            names.append("clause break between")
+            where.append(gap_span)
+        near = range(lo, hi) if hi - lo <= _MAX_BETWEEN else \
+            [*range(lo, lo + _MAX_BETWEEN // 2), *range(hi - _MAX_BETWEEN // 2, hi)]
+        seen = set()
+        cats = self.cats
+        for i in near:
+            w = words[i]
+            if w == "COUNTRY" or not w[0].isalnum() or w in seen:
+                continue
+            seen.add(w)
+            span = (spans[i],)
+            names.append("between:" + w)
+            where.append(span)
+            if cats[i]:  # the CAMEO category carries the cue to verbs training never saw
+                names.append("between:" + cats[i])
+                where.append(span)
+        self._gaps[key] = names, where
+        return names, where
 
-        def agent_cues(code_me, code_other, directed):
-            return directed + member_cues(code_me, "own") + member_cues(code_other, "other")
-
+    def relation(self, a: str, b: str) -> tuple[list[str], list[tuple]]:
+        """The cues of whether a label holds between a and b, as (names, spans)."""
+        names = [self.n_countries]
+        where: list[tuple] = [()]
+        for ua, ub in self.combos(a, b):
+            first, second = (ua, ub) if ua[0] < ub[0] else (ub, ua)
+            n, w = self._between(first, second)
+            names += n
+            where += w
+            for u, tag in ((first, "first"), (second, "second")):
+                for suffix, span in self._neighbours(u):
+                    names.append(tag + suffix)
+                    where.append(span)
         # who does what to whom: the verbs whose subject and object hold the two countries
-        for subj, obj, category, span in links:
-            sp_ = (span,)
+        for subj, obj, category, span in self.links:
             if (a in subj and b in obj) or (b in subj and a in obj):
-                cues.append(Cue("linked by:" + category, sp_))
-                for code, side in ((a, side_a), (b, side_b)):
-                    side.append(Cue(("subject of:" if code in subj else "object of:") + category, sp_))
+                kind = "linked by:"
             elif a in subj and b in subj:
-                cues.append(Cue("both subjects of:" + category, sp_))
-                side_a.append(Cue("co-subject of:" + category, sp_))
-                side_b.append(Cue("co-subject of:" + category, sp_))
+                kind = "both subjects of:"
             elif a in obj and b in obj:
-                cues.append(Cue("both objects of:" + category, sp_))
+                kind = "both objects of:"
             elif (a in subj or b in subj) and obj:  # one of them acts on a third country
-                cues.append(Cue("one acts on a third:" + category, sp_))
-                (side_a if a in subj else side_b).append(Cue("acts on a third:" + category, sp_))
+                kind = "one acts on a third:"
             elif (a in obj or b in obj) and subj:
-                cues.append(Cue("a third acts on one:" + category, sp_))
-                (side_a if a in obj else side_b).append(Cue("a third acts on it:" + category, sp_))
+                kind = "a third acts on one:"
+            else:
+                continue
+            names.append(kind + category)
+            where.append((span,))
+        return names, where
 
-        rows.append(PairRow(row, a, b, cues, agent_cues(a, b, side_a), agent_cues(b, a, side_b)))
-    return rows
+    def _member(self, code: str, tag: str) -> list[Cue]:
+        """Every mention of a member ("own" or "other" side), not only the nearest (memoised)."""
+        key = (code, tag)
+        got = self._members.get(key)
+        if got is None:
+            got = [c for u in self.by_code[code] for c in self._tagged(u, tag)]
+            if tag == "own" and self.units[0][2] == code:
+                u = self.units[0]
+                got.append(Cue("is the passage's first country", ((u[3], u[4]),)))
+            self._members[key] = got
+        return got
+
+    def agent_cues(self, me: str, other: str) -> list[Cue]:
+        """The cues of whether ``me`` is the agent in its pair with ``other``: its own side of
+        the words between them (``forward:attacked`` when it comes first), its role in the verb
+        links, and the neighbours of every mention of it and of the other."""
+        side = []
+        a, b = (me, other) if me < other else (other, me)
+        for ua, ub in self.combos(a, b):
+            mine = ua if me == a else ub
+            first, second = (ua, ub) if ua[0] < ub[0] else (ub, ua)
+            d = "forward:" if mine is first else "backward:"
+            side.append(Cue("is first" if mine is first else "is second", ((mine[3], mine[4]),)))
+            for name, where in zip(*self._between(first, second)):
+                if name.startswith("between:"):
+                    side.append(Cue(d + name[8:], where))
+        for subj, obj, category, span in self.links:
+            sp_ = (span,)
+            if (me in subj and other in obj) or (other in subj and me in obj):
+                side.append(Cue(("subject of:" if me in subj else "object of:") + category, sp_))
+            elif me in subj and other in subj:
+                side.append(Cue("co-subject of:" + category, sp_))
+            elif me in obj and other in obj:
+                pass
+            elif (me in subj or other in subj) and obj:
+                if me in subj:
+                    side.append(Cue("acts on a third:" + category, sp_))
+            elif (me in obj or other in obj) and subj:
+                if me in obj:
+                    side.append(Cue("a third acts on it:" + category, sp_))
+        return side + self._member(me, "own") + self._member(other, "other")
 
 
 @dataclass
@@ -319,27 +381,34 @@ class CueVocabulary:
     columns_: dict[str, int] = field(default_factory=dict)
     names_: list[str] = field(default_factory=list)
 
-    def fit(self, cue_lists: list[list[Cue]]) -> "CueVocabulary":
+    def fit(self, cue_lists: list[list[Cue]] | list[list[str]]) -> "CueVocabulary":
+        """Learn the columns from rows of cues (or of cue names)."""
         counts: dict[str, int] = {}
         for cues in cue_lists:
-            for name in {c.name for c in cues}:
+            for name in _names(cues):
                 counts[name] = counts.get(name, 0) + 1
         self.names_ = sorted(n for n, k in counts.items() if k >= self.min_count)
         self.columns_ = {n: i for i, n in enumerate(self.names_)}
         return self
 
-    def transform(self, cue_lists: list[list[Cue]]) -> sp.csr_matrix:
-        """Binary CSR matrix (rows x cues); a cue named twice in a row counts once."""
-        columns = self.columns_
+    def transform(self, cue_lists: list[list[Cue]] | list[list[str]]) -> sp.csr_matrix:
+        """Binary CSR matrix (rows x cues) of rows of cues or of cue names; a cue named twice
+        in a row counts once."""
+        get = self.columns_.get
         indptr = [0]
         indices: list[int] = []
         for cues in cue_lists:
-            cols = sorted({columns[c.name] for c in cues if c.name in columns})
-            indices += cols
+            cols = {get(n, -1) for n in _names(cues)}
+            cols.discard(-1)
+            indices += sorted(cols)
             indptr.append(len(indices))
         data = np.ones(len(indices))
         return sp.csr_matrix((data, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
                              shape=(len(cue_lists), len(self.names_)))
+
+
+def _names(cues: list) -> set[str]:
+    return set(cues) if not cues or isinstance(cues[0], str) else {c.name for c in cues}
 
 
 @dataclass
@@ -362,16 +431,18 @@ class PairModel:
     agent_intercept: dict[str, float]
     both_threshold: float = 0.5  # both members are agents when both reach it (chosen on dev)
 
-    def agents(self, rows: list[PairRow]) -> np.ndarray:
-        """(pairs, agent labels): 0 when member a is the agent, 1 member b, 2 both."""
-        if not rows:
-            return np.zeros((0, len(AGENT_LABELS)), dtype=np.int64)
-        A = self.agent_vocab.transform([c for r in rows for c in (r.agent_a, r.agent_b)])
-        out = np.empty((len(rows), len(AGENT_LABELS)), dtype=np.int64)
+    def agents(self, rows: list[PairRow], only: np.ndarray | None = None) -> np.ndarray:
+        """(pairs, agent labels): 0 when member a is the agent, 1 member b, 2 both; with
+        ``only`` (row indices), read just those rows and give the others -1."""
+        out = np.full((len(rows), len(AGENT_LABELS)), -1, dtype=np.int64)
+        which = np.arange(len(rows)) if only is None else np.asarray(only, dtype=np.int64)
+        if not len(which):
+            return out
+        A = self.agent_vocab.transform([c for k in which for c in (rows[k].agent_a, rows[k].agent_b)])
         for j, label in enumerate(AGENT_LABELS):
             prob = self.agent_proba(label, A).reshape(-1, 2)
             both = (prob >= self.both_threshold).all(axis=1)
-            out[:, j] = np.where(both, 2, np.where(prob[:, 0] >= prob[:, 1], 0, 1))
+            out[which, j] = np.where(both, 2, np.where(prob[:, 0] >= prob[:, 1], 0, 1))
         return out
 
     def relation_logits(self, X: sp.csr_matrix) -> np.ndarray:

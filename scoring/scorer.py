@@ -23,6 +23,7 @@ import numpy as np
 from . import actors as actors_mod
 from .aggregate import PairScores, countries_and_pairs
 from .explain import explain_rows
+from .labels import AGENT_LABELS
 from .features import Doc
 from .gcpause import gc_paused
 from .model import Model
@@ -185,11 +186,14 @@ class Scorer:
         offsets)`` giving one article's :class:`PairScores` (passages ``first:stop``)."""
         pm = self.model.pairs
         if rows:
-            relation = 1.0 / (1.0 + np.exp(-pm.relation_logits(pm.vocab.transform([r.cues for r in rows]))))
+            relation = 1.0 / (1.0 + np.exp(-pm.relation_logits(pm.vocab.transform([r.names for r in rows]))))
             Pp = relation * P[[r.passage for r in rows]]
         else:
             relation = Pp = np.zeros((0, len(pm.labels)))
-        agents = pm.agents(rows)
+        # agents are read only where a pair carries coercion or human_rights: nowhere else are they shown
+        carries = (Pp[:, [pm.labels.index(label) for label in AGENT_LABELS]]
+                   >= pm.thresholds[[pm.labels.index(label) for label in AGENT_LABELS]]).any(axis=1)
+        agents = pm.agents(rows, only=np.flatnonzero(carries))
         where = [r.passage for r in rows]
 
         def for_article(first: int, stop: int, explain: bool, offsets: list[int]) -> PairScores:

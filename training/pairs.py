@@ -71,8 +71,8 @@ def fit(rows, mentions, passage_logits, seed: int = 13, folds: int = 5) -> tuple
     on the pairs of the passages labelled with it; ``passage_logits`` (out-of-fold) only serve
     the examples' bookkeeping here."""
     pairs, Y, Z, gold, stories = examples(rows, mentions, passage_logits)
-    vocab = CueVocabulary().fit([p.cues for p in pairs])
-    X = vocab.transform([p.cues for p in pairs])
+    vocab = CueVocabulary().fit([p.names for p in pairs])
+    X = vocab.transform([p.names for p in pairs])
     coef, intercept, info = [], [], {"pairs": len(pairs), "cues": len(vocab.names_)}
     for j, label in enumerate(LABELS):
         # the relation: pairs of training passages that signal the label (labelled so)
@@ -114,7 +114,7 @@ def fit(rows, mentions, passage_logits, seed: int = 13, folds: int = 5) -> tuple
 def predict(model: PairModel, pairs: list[PairRow], Z: np.ndarray) -> np.ndarray:
     if not pairs:
         return np.zeros((0, len(LABELS)))
-    return model.proba(model.vocab.transform([p.cues for p in pairs]), 1.0 / (1.0 + np.exp(-Z)))
+    return model.proba(model.vocab.transform([p.names for p in pairs]), 1.0 / (1.0 + np.exp(-Z)))
 
 
 def predicted_agents(model: PairModel, pairs: list[PairRow], label: str) -> list[set[str]]:
