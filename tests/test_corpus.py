@@ -29,7 +29,43 @@ def test_rows_follow_the_guideline_vocabulary():
         assert set(r["labels"]) <= set(LABELS)
         assert all(re.fullmatch(r"[A-Z]{3}", c) for c in r["countries"]), r["id"]
         assert r["split"] in corpus.SPLITS
-        assert r["source"] in {"voa", "written"}
+        assert r["source"] in {"voa", "written", *corpus.OTHER_SOURCES}
+
+
+def test_other_source_passages_are_what_the_segmenter_cuts_and_keep_their_story():
+    stories = {s["id"]: s for s in corpus.other_stories()}
+    rows = [r for r in corpus.load() if r["source"] not in ("voa", "written")]
+    assert rows, "the corpus has passages from other publishers"
+    for r in rows:
+        story = stories[r["story_id"]]
+        assert r["source"] == story["source"] and r["url"] == story["url"]
+        assert r["published"] == story["published"]
+        assert story["text"][r["start"]:r["end"]] == r["text"]
+        assert (r["start"], r["end"]) == segment(story["text"])[r["index"]]
+        assert r["id"] == f"{story['id']}-{r['index']:03d}"
+
+
+def test_every_other_source_story_keeps_its_url_licence_and_origin():
+    ids = set()
+    for s in corpus.other_stories():
+        assert s["id"] not in ids
+        ids.add(s["id"])
+        assert s["source"] in corpus.OTHER_SOURCES, s["id"]
+        assert s["url"].startswith("https://"), s["id"]
+        assert s["licence"] and s["publisher"], s["id"]
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", s["published"]), s["id"]
+        assert {"repo", "path", "commit"} <= set(s["origin"]), s["id"]
+
+
+def test_other_source_labels_cover_only_known_passages_and_are_well_formed():
+    from training.labelcheck import check_row, known_codes
+
+    passages = {p["id"] for p in corpus.story_passage_texts(corpus.other_stories())}
+    codes = known_codes()
+    for path in sorted(corpus.STORY_LABEL_DIR.glob("*.jsonl")):
+        for row in corpus.read_jsonl(path):
+            assert row["id"] in passages, (path.name, row["id"])
+            assert check_row(row, codes) == [], (path.name, row["id"])
 
 
 def test_splits_are_by_story_never_by_passage():

@@ -10,8 +10,14 @@ same passages, on the pairs both passes list: kappa per label, and agent agreeme
 pairs both give coercion, or human_rights, the share with the same agents). Disagreements
 are adjudicated in ``training/labels/pairs/adjudicated.jsonl``.
 
-``--json`` prints JSON; ``--disagreements FILE`` and ``--pair-disagreements FILE`` write the
-disagreeing passages, with both judgments, for adjudication.
+Other publishers and decades (``training/data/stories``): compares
+``training/labels/stories/pass2_*.jsonl`` with the first pass, per source, on passage labels
+and on pair labels and agents (``story_agreement``). Disagreements are adjudicated in
+``training/labels/stories/adjudicated.jsonl``.
+
+``--json`` prints JSON; ``--disagreements FILE``, ``--pair-disagreements FILE`` and
+``--story-disagreements FILE`` write the disagreeing passages, with both judgments, for
+adjudication.
 """
 from __future__ import annotations
 
@@ -100,14 +106,81 @@ def pair_agreement() -> dict:
     return out
 
 
+def _kappa(x: list[int], y: list[int]) -> float | None:
+    return round(float(cohen_kappa_score(x, y)), 3) if len(set(x) | set(y)) > 1 else None
+
+
+def _compare(first: dict, second: dict, ids: list[str]) -> dict:
+    """Passage-label and pair agreement of two passes over the same passages."""
+    out: dict = {"passages": len(ids), "labels": {}, "pair_labels": {}}
+    for label in LABELS:
+        a = [int(first[i][label]) for i in ids]
+        b = [int(second[i][label]) for i in ids]
+        out["labels"][label] = {"kappa": _kappa(a, b), "agreement": round(sum(x == y for x, y in zip(a, b)) / len(ids), 3),
+                                "positives_first": sum(a), "positives_second": sum(b)}
+    out["countries_exact_agreement"] = round(
+        sum(sorted(first[i]["countries"]) == sorted(second[i]["countries"]) for i in ids) / len(ids), 3)
+    common = [(i, pair, p1, p2) for i in ids for pair, p1 in _pair_map(first[i]).items()
+              if (p2 := _pair_map(second[i]).get(pair)) is not None]
+    out["pairs"] = len(common)
+    for label in LABELS:
+        x = [int(label in p1["labels"]) for _, _, p1, _ in common]
+        y = [int(label in p2["labels"]) for _, _, _, p2 in common]
+        out["pair_labels"][label] = {"kappa": _kappa(x, y) if common else None,
+                                     "positives_first": sum(x), "positives_second": sum(y)}
+    for label in ("coercion", "human_rights"):
+        both = [(p1, p2) for _, _, p1, p2 in common if label in p1["labels"] and label in p2["labels"]]
+        same = sum(sorted(p1.get("agents", {}).get(label, [])) == sorted(p2.get("agents", {}).get(label, []))
+                   for p1, p2 in both)
+        out[f"agents_{label}"] = {"pairs_both_labelled": len(both),
+                                  "same_agents": round(same / len(both), 3) if both else None}
+    out["disagreements"] = sorted(
+        i for i in ids
+        if any(int(first[i][l]) != int(second[i][l]) for l in LABELS)
+        or any(sorted(p1["labels"]) != sorted(p2["labels"])
+               or {k: sorted(v) for k, v in p1.get("agents", {}).items() if v}
+               != {k: sorted(v) for k, v in p2.get("agents", {}).items() if v}
+               for j, _, p1, p2 in common if j == i))
+    return out
+
+
+def story_agreement() -> dict:
+    """Per source of ``training/data/stories``: the second pass against the first."""
+    first: dict[str, dict] = {}
+    for path in sorted(corpus.STORY_LABEL_DIR.glob("pass1_*.jsonl")):
+        first.update({r["id"]: r for r in corpus.read_jsonl(path)})
+    second: dict[str, dict] = {}
+    for path in sorted(corpus.STORY_LABEL_DIR.glob("pass2_*.jsonl")):
+        second.update({r["id"]: r for r in corpus.read_jsonl(path)})
+    source_of = {f"{s['id']}-{i:03d}": s["source"] for s in corpus.other_stories()
+                 for i in range(len(corpus.segment(s["text"])))}
+    by_source: dict[str, list[str]] = {}
+    for i in sorted(second):
+        if i in first and i in source_of:
+            by_source.setdefault(source_of[i], []).append(i)
+    return {source: _compare(first, second, ids) for source, ids in sorted(by_source.items())}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m training.agreement")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--disagreements", help="write disagreeing passages (with both judgments) to this file")
     ap.add_argument("--pair-disagreements", help="write passages whose pair labels or agents disagree to this file")
+    ap.add_argument("--story-disagreements",
+                    help="write the other-source passages whose two passes disagree (labels, pairs or agents) to this file")
     args = ap.parse_args(argv)
     res = agreement()
     res["pairs"] = pair_agreement()
+    res["stories"] = story_agreement()
+    if args.story_disagreements:
+        first = {r["id"]: r for p in sorted(corpus.STORY_LABEL_DIR.glob("pass1_*.jsonl")) for r in corpus.read_jsonl(p)}
+        second = {r["id"]: r for p in sorted(corpus.STORY_LABEL_DIR.glob("pass2_*.jsonl")) for r in corpus.read_jsonl(p)}
+        text = {r["id"]: r for r in corpus.story_passage_texts(corpus.other_stories())}
+        with open(args.story_disagreements, "w", encoding="utf-8") as f:
+            for source, m in res["stories"].items():
+                for i in m["disagreements"]:
+                    f.write(json.dumps({"id": i, "source": source, "title": text[i]["title"], "text": text[i]["text"],
+                                        "first": first[i], "second": second[i]}, ensure_ascii=False) + "\n")
     if args.pair_disagreements:
         first, second = load_pair_passes()
         rows = {r["id"]: r for r in corpus.load()}
@@ -148,6 +221,19 @@ def main(argv=None) -> int:
         if m:
             print(f"agents of {label}: same in {m['same_agents']} of {m['pairs_both_labelled']} pairs both gave {label}")
     print(f"passages with a pair disagreement: {len(pa.get('passages_with_a_pair_disagreement', []))}")
+    if res["stories"]:
+        print("\nother publishers and decades, per source (passage labels; pair labels; agents):")
+        print(f"{'source':<14}{'passages':>9}{'pairs':>7}  " + "".join(f"{l[:9]:>10}" for l in LABELS)
+              + "  " + "".join(f"{'pair ' + l[:4]:>10}" for l in LABELS) + f"{'agents c':>10}{'agents h':>10}{'disagree':>9}")
+
+        def fmt(v):
+            return "-" if v is None else f"{v:.3f}"
+        for source, m in res["stories"].items():
+            print(f"{source:<14}{m['passages']:>9}{m['pairs']:>7}  "
+                  + "".join(f"{fmt(m['labels'][l]['kappa']):>10}" for l in LABELS) + "  "
+                  + "".join(f"{fmt(m['pair_labels'][l]['kappa']):>10}" for l in LABELS)
+                  + f"{fmt(m['agents_coercion']['same_agents']):>10}{fmt(m['agents_human_rights']['same_agents']):>10}"
+                  + f"{len(m['disagreements']):>9}")
     return 0
 
 

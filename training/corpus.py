@@ -11,12 +11,22 @@
   news under-represents (``source: written``), grouped into small made-up "stories";
 - ``training/labels/pairs/``: the pair labels and agents of every passage with two or more
   countries (first pass, adjudicated second-pass disagreements; ``load_pair_labels``); the
-  written passages of ``written_passages_pairs.jsonl`` carry theirs inline.
-Splits are fixed per story (never per passage) and stored in the file.
+  written passages of ``written_passages_pairs.jsonl`` carry theirs inline;
+- ``training/data/stories/*.jsonl``: real stories from other publishers and decades
+  (Wikinews, US presidential addresses, the White House, the State Department, the CIA
+  World Factbook; each keeps its URL, licence and where it was read from; README.md there
+  says how they were found and chosen), cut into passages the same way, with passage
+  labels, countries, pair labels and agents from ``training/labels/stories/pass1_*.jsonl``,
+  overridden by ``training/labels/stories/adjudicated.jsonl`` where the second pass
+  (``pass2_*.jsonl``) disagreed.
+Splits are fixed per story (never per passage) and stored in the file: VOA and written
+stories are dealt by ``story_splits``; other sources' by a hash of the story id
+(``hashed_split``), so adding stories never moves one already labelled.
 
-Each output line: ``{"id", "source", "story_id", "url", "index", "start", "end", "text",
-"labels": [...], "countries": [...], "pairs": [{"pair", "labels", "agents"}, ...] | null,
-"split"}`` (``pairs`` is null for a passage with two or more countries not yet pair-labelled).
+Each output line: ``{"id", "source", "story_id", "url", "published", "index", "start", "end",
+"text", "labels": [...], "countries": [...], "pairs": [{"pair", "labels", "agents"}, ...] |
+null, "split"}`` (``pairs`` is null for a passage with two or more countries not yet
+pair-labelled; ``published`` is the story's date, null for written passages).
 """
 from __future__ import annotations
 
@@ -34,6 +44,9 @@ LABEL_DIR = Path(__file__).parent / "labels"
 PAIR_DIR = LABEL_DIR / "pairs"
 PASSAGES = DATA / "passages.jsonl"
 STORIES = DATA / "voa_stories.jsonl"
+STORY_DIR = DATA / "stories"  # other publishers and decades
+STORY_LABEL_DIR = LABEL_DIR / "stories"
+OTHER_SOURCES = ("wikinews", "us_president", "whitehouse", "state_dept", "cia_factbook")
 WRITTEN_GLOB = "written_passages*.jsonl"
 SPLITS = ("train", "dev", "test")
 # Stories are assigned round-robin over this pattern after sorting them by section and a
@@ -60,6 +73,36 @@ def story_splits(stories: list[dict], seed: int = 20251) -> dict[str, str]:
         rng.shuffle(ids)
         order += ids
     return {sid: _PATTERN[i % len(_PATTERN)] for i, sid in enumerate(order)}
+
+
+def other_stories() -> list[dict]:
+    """The stories of ``training/data/stories/``, in file and line order."""
+    return [s for path in sorted(STORY_DIR.glob("*.jsonl")) for s in read_jsonl(path)]
+
+
+def story_passage_texts(stories: list[dict]) -> list[dict]:
+    """Every passage of other-source stories as labellers see it: ``{"id", "title",
+    "published", "text"}``, the id ``<story id>-<index>``."""
+    return [{"id": f"{s['id']}-{i:03d}", "title": s["title"], "published": s.get("published"), "text": s["text"][a:b]}
+            for s in stories for i, (a, b) in enumerate(segment(s["text"]))]
+
+
+def load_story_labels() -> dict[str, dict]:
+    """Passage id -> its labelling (passage labels, countries, pairs) for other-source stories:
+    the first pass overridden by adjudicated decisions."""
+    out: dict[str, dict] = {}
+    for path in sorted(STORY_LABEL_DIR.glob("pass1_*.jsonl")):
+        out.update({r["id"]: r for r in read_jsonl(path)})
+    adjudicated = STORY_LABEL_DIR / "adjudicated.jsonl"
+    if adjudicated.exists():
+        out.update({r["id"]: r for r in read_jsonl(adjudicated)})
+    return out
+
+
+def hashed_split(story_id: str) -> str:
+    """A story's split from its id alone (sha256, dealt 6/2/2 like ``story_splits``), so a
+    story keeps its split when more stories of its source are added."""
+    return _PATTERN[int(hashlib.sha256(story_id.encode("utf-8")).hexdigest()[:8], 16) % len(_PATTERN)]
 
 
 def build_passage_texts() -> list[dict]:
@@ -123,7 +166,7 @@ def build() -> list[dict]:
             countries = sorted(set((paired or label).get("countries", [])))
             rows.append({
                 "id": pid, "source": "voa", "story_id": story["id"], "url": story["url"],
-                "index": i, "start": start, "end": end, "text": story["text"][start:end],
+                "published": story.get("published"), "index": i, "start": start, "end": end, "text": story["text"][start:end],
                 "labels": _labels_of(label), "countries": countries, "pairs": _pairs_of(countries, paired),
                 "split": splits[story["id"]],
             })
@@ -138,10 +181,34 @@ def build() -> list[dict]:
             countries = sorted(set((paired or w).get("countries", [])))
             rows.append({
                 "id": w["id"], "source": "written", "story_id": w["story_id"], "url": None,
-                "index": None, "start": 0, "end": len(w["text"]), "text": w["text"],
+                "published": None, "index": None, "start": 0, "end": len(w["text"]), "text": w["text"],
                 "labels": _labels_of(w), "countries": countries, "pairs": _pairs_of(countries, paired),
                 "split": wsplit[w["story_id"]],
             })
+    rows += _other_rows()
+    return rows
+
+
+def _other_rows() -> list[dict]:
+    stories = other_stories()
+    labels = load_story_labels()
+    rows, missing = [], 0
+    for story in stories:
+        for i, (start, end) in enumerate(segment(story["text"])):
+            pid = f"{story['id']}-{i:03d}"
+            label = labels.get(pid)
+            if label is None:
+                missing += 1
+                continue
+            countries = sorted(set(label.get("countries", [])))
+            rows.append({
+                "id": pid, "source": story["source"], "story_id": story["id"], "url": story["url"],
+                "published": story.get("published"), "index": i, "start": start, "end": end,
+                "text": story["text"][start:end], "labels": _labels_of(label), "countries": countries,
+                "pairs": _pairs_of(countries, label if "pairs" in label else None), "split": hashed_split(story["id"]),
+            })
+    if missing:
+        print(f"warning: {missing} passages of training/data/stories have no label yet", file=sys.stderr)
     return rows
 
 
@@ -155,18 +222,23 @@ def file_sha256(path: Path = PASSAGES) -> str:
 
 def passage_mentions(rows: list[dict]) -> list[list[tuple[int, int, str]]]:
     """Per row, its country mentions ``(start, end, code)`` relative to the passage, found as
-    the scorer finds them: VOA passages within their whole story (so a surname confirmed
-    earlier in the story resolves the same way as in the service), written passages alone."""
+    the scorer finds them: a real story's passages within the whole story at its date (so a
+    surname confirmed earlier in the story resolves the same way as in the service, and
+    office holders as of the story), written passages alone."""
     from scoring.actors import find_actors
+    from scoring.scorer import parse_date
 
-    story_text = {s["id"]: s["text"] for s in read_jsonl(STORIES)}
+    stories = {s["id"]: s for s in read_jsonl(STORIES)}
+    stories.update((s["id"], s) for s in other_stories())
     by_story: dict[str, list] = {}
     out = []
     for row in rows:
-        if row["source"] == "voa" and row["story_id"] in story_text:
+        story = stories.get(row["story_id"]) if row["source"] != "written" else None
+        if story is not None:
             sid = row["story_id"]
             if sid not in by_story:
-                by_story[sid] = [m for m in find_actors(story_text[sid]) if m.kind == "country"]
+                by_story[sid] = [m for m in find_actors(story["text"], date=parse_date(story.get("published")))
+                                 if m.kind == "country"]
             base = row["start"]
             out.append([(m.start - base, m.end - base, m.code) for m in by_story[sid]
                         if m.start >= base and m.end <= row["end"]])

@@ -1,7 +1,8 @@
 """Counts for the data card: ``python -m training.stats`` prints Markdown tables.
 
 Passages per source and split, positives per label and split, stories per split, the
-label combinations, and the labelled pairs per label and split; docs/data.md quotes this output.
+label combinations, the labelled pairs per label and split, and the real passages per source
+and decade with their positives per label; docs/data.md quotes this output.
 """
 from __future__ import annotations
 
@@ -22,6 +23,18 @@ def tables(rows: list[dict]) -> str:
         out.append(f"| {source} passages | " + " | ".join(str(counts[s]) for s in splits) + f" | {sum(counts.values())} |")
         stories = {s: len({r["story_id"] for r in rows if r["source"] == source and r["split"] == s}) for s in splits}
         out.append(f"| {source} stories | " + " | ".join(str(stories[s]) for s in splits) + f" | {sum(stories.values())} |")
+    out.append("")
+    out.append("| source | decade | stories | passages | " + " | ".join(LABELS) + " | labelled pairs |")
+    out.append("|---|---|---|---|" + "---|" * (len(LABELS) + 1))
+    cells: dict[tuple[str, str], list[dict]] = {}
+    for r in rows:
+        if r["source"] != "written":
+            published = str(r.get("published") or "")
+            cells.setdefault((r["source"], f"{published[:3]}0s" if published[:4].isdigit() else "?"), []).append(r)
+    for (source, dec), rs in sorted(cells.items()):
+        out.append(f"| {source} | {dec} | {len({r['story_id'] for r in rs})} | {len(rs)} | "
+                   + " | ".join(str(sum(label in r["labels"] for r in rs)) for label in LABELS)
+                   + f" | {sum(len(r.get('pairs') or []) for r in rs)} |")
     out.append("")
     out.append("| label (positives) | " + " | ".join(f"{s} voa / written" for s in splits) + " | all |")
     out.append("|---|" + "---|" * (len(splits) + 1))
