@@ -22,16 +22,12 @@ def _pairs(scorer, text: str) -> dict[tuple[str, str], dict]:
 
 # ---- the guideline's examples -----------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="the topic China gets alliance with each partner (relation 0.5-0.6): the "
-                                       "'talks that also covered X' cue is too rare in training")
 def test_allied_pair_only_not_the_topic(scorer):
     pairs = _pairs(scorer, "India and Australia agreed to deepen defence ties at talks that also covered China.")
     assert pairs[("AUS", "IND")]["labels"] == ["alliance"]
     assert pairs[("AUS", "CHN")]["labels"] == [] and pairs[("CHN", "IND")]["labels"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="the passage model scores this incursion 0.27 for coercion: 'entered "
-                                       "airspace' is rare in the labelled data")
 def test_coercion_agent_one_member(scorer):
     pairs = _pairs(scorer, "Russian jets entered Estonian airspace.")
     pair = pairs[("EST", "RUS")]

@@ -48,7 +48,9 @@ def report(Y: np.ndarray, P: np.ndarray, thresholds, labels) -> dict:
     per = {label: label_metrics(Y[:, i], P[:, i], thresholds[i]) for i, label in enumerate(labels)}
     macro = {}
     for key in ("precision", "recall", "f1", "roc_auc", "average_precision", "brier", "calibration_error"):
-        vals = [m[key] for m in per.values() if m[key] is not None]
+        # a label with no positives in the data measured has no precision, recall or F1 to average
+        vals = [m[key] for m in per.values() if m[key] is not None
+                and (m["support"] or key not in ("precision", "recall", "f1"))]
         macro[key] = float(np.mean(vals)) if vals else None
     return {"labels": per, "macro": macro}
 

@@ -12,7 +12,12 @@ What it does, in order (each step prints a progress line to stderr):
    folded into the linear weights (so explanations stay exact);
 4. chooses the candidate with the best macro average precision on dev; a candidate whose
    features cannot be traced to words in the passage (character n-grams) is only chosen
-   when it beats the best traceable one by more than ``--explainable-margin``;
+   when it beats the best traceable one by more than ``--explainable-margin``. With
+   ``--select loso`` the candidate *and* the source weighting (``--source-weighting``, the
+   choices to compare) are chosen first, by leave-one-source-out results on dev
+   (``training.loso``: for each real source, trained without it and measured on its dev
+   split; the best mean macro average precision over sources), so the recipe is the one that
+   carries best to a publisher it never saw; the shipped model is trained so (minutes);
 5. picks each label's decision threshold on dev (best F1; ties go to the value nearest 0.5);
 6. measures dev and test once, and writes ``models/<version>/`` (``model.joblib`` +
    ``manifest.json``) atomically, then points ``models/CURRENT`` at it (unless
@@ -29,119 +34,22 @@ import platform
 import shutil
 import sys
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
-from sklearn.svm import LinearSVC
 
-from scoring.features import VECTORS_PATH, Featurizer
+from scoring.features import VECTORS_PATH
 from scoring.labels import LABELS, TENSION_FORMULA, TENSION_RULE
 from scoring.model import CHECKOUT_MODELS_DIR, FORMAT_VERSION, MANIFEST_FILE, POINTER_FILE, save_bundle, sha256_file
 from training import corpus
 from training import pairs as pair_training
 from training.metrics import best_f1_threshold, report
-
-C_GRID = (0.25, 1.0, 4.0, 16.0)
+from training.recipes import C_GRID, CANDIDATES, _features, fit_candidate
 
 
 def progress(msg: str) -> None:
     print(f"[train {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    name: str
-    use_words: bool
-    use_lexicon: bool
-    classifier: str  # "logreg" | "svm"
-    chars: bool = False  # add character n-grams (comparison only: not traceable to words)
-    use_vectors: bool = False  # add the idf-weighted mean word vector (scoring/vectors/)
-    vector_scale: float = 0.5
-
-    @property
-    def explainable(self) -> bool:
-        return not self.chars
-
-
-CANDIDATES = (
-    Candidate("words+lexicon/logreg", True, True, "logreg"),
-    Candidate("words/logreg", True, False, "logreg"),
-    Candidate("lexicon/logreg", False, True, "logreg"),
-    Candidate("words+lexicon/svm", True, True, "svm"),
-    Candidate("words+chars/logreg", True, False, "logreg", chars=True),
-    Candidate("words+lexicon+vectors/logreg", True, True, "logreg", use_vectors=True, vector_scale=0.5),
-    Candidate("words+lexicon+vectors1/logreg", True, True, "logreg", use_vectors=True, vector_scale=1.0),
-    Candidate("words+vectors/logreg", True, False, "logreg", use_vectors=True, vector_scale=0.5),
-    Candidate("words+lexicon+vectors/svm", True, True, "svm", use_vectors=True, vector_scale=0.5),
-)
-
-
-def _classifier(kind: str, C: float, seed: int):
-    if kind == "svm":
-        return LinearSVC(C=C / 8, class_weight="balanced", random_state=seed, max_iter=5000)
-    return LogisticRegression(C=C, class_weight="balanced", solver="liblinear", random_state=seed, max_iter=2000)
-
-
-def _char_block(train_texts, other_texts_list):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, lowercase=True)
-    Xtr = vec.fit_transform(train_texts)
-    return Xtr, [vec.transform(t) for t in other_texts_list]
-
-
-def _features(cand: Candidate, docs_train, docs_others, min_df: int):
-    feat = Featurizer(min_df=min_df, use_words=cand.use_words, use_lexicon=cand.use_lexicon,
-                      use_vectors=cand.use_vectors, vector_scale=cand.vector_scale)
-    Xtr = feat.fit_transform(docs_train)
-    Xothers = [feat.transform(d) for d in docs_others]
-    if cand.chars:
-        Ctr, Cothers = _char_block([d.text for d in docs_train], [[d.text for d in o] for o in docs_others])
-        Xtr = sp.hstack([Xtr, Ctr]).tocsr()
-        Xothers = [sp.hstack([X, C]).tocsr() for X, C in zip(Xothers, Cothers)]
-    return feat, Xtr, Xothers
-
-
-def _platt(z: np.ndarray, y: np.ndarray, seed: int) -> tuple[float, float]:
-    lr = LogisticRegression(C=1e4, solver="lbfgs", random_state=seed).fit(z.reshape(-1, 1), y)
-    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
-
-
-def fit_candidate(cand: Candidate, X, Y, groups, seed: int, folds: int):
-    """Per label: CV-chosen C, Platt-calibrated linear weights. Returns (coef, intercept, info,
-    out-of-fold calibrated logits of the training passages (n, labels))."""
-    from sklearn.metrics import average_precision_score
-
-    cv = GroupKFold(n_splits=folds)
-    splits = list(cv.split(X, Y[:, 0], groups))
-    coefs, intercepts, info, oof_logits = [], [], {}, []
-    for j, label in enumerate(LABELS):
-        y = Y[:, j]
-        best = None
-        for C in C_GRID:
-            oof = np.zeros(len(y))
-            for tr, va in splits:
-                if y[tr].min() == y[tr].max():
-                    continue
-                clf = _classifier(cand.classifier, C, seed).fit(X[tr], y[tr])
-                oof[va] = clf.decision_function(X[va])
-            ap = average_precision_score(y, oof) if 0 < y.sum() < len(y) else 0.0
-            if best is None or ap > best[0] + 1e-9:
-                best = (ap, C, oof)
-        ap, C, oof = best
-        a, b = _platt(oof, y, seed)
-        clf = _classifier(cand.classifier, C, seed).fit(X, y)
-        w = np.asarray(clf.coef_).ravel()
-        coefs.append(a * w)
-        intercepts.append(a * float(np.ravel(clf.intercept_)[0]) + b)
-        oof_logits.append(a * oof + b)
-        info[label] = {"C": C, "cv_average_precision": round(float(ap), 4), "platt": [round(a, 4), round(b, 4)]}
-    return np.vstack(coefs), np.array(intercepts), info, np.vstack(oof_logits).T
 
 
 def _proba(X, coef, intercept) -> np.ndarray:
@@ -217,6 +125,10 @@ def main(argv: list[str] | None = None, prog: str = "python -m training.train") 
     ap.add_argument("--compare-chars", action="store_true",
                     help="also fit the character n-gram candidate (a comparison only; takes minutes)")
     ap.add_argument("--explainable-margin", type=float, default=0.01)
+    ap.add_argument("--select", choices=("dev", "loso"), default="dev",
+                    help="choose the recipe on the dev split (fast), or by leave-one-source-out dev results (minutes)")
+    ap.add_argument("--source-weighting", default="none",
+                    help="per-source sample weights: none or sqrt; with --select loso, a comma-separated list to compare")
     ap.add_argument("--no-promote", action="store_true", help="write the bundle but leave models/CURRENT alone")
     args = ap.parse_args(argv)
 
@@ -243,11 +155,46 @@ def main(argv: list[str] | None = None, prog: str = "python -m training.train") 
     if not wanted:
         print(f"error: no candidate matches {args.candidates!r}; known: {', '.join(c.name for c in CANDIDATES)}", file=sys.stderr)
         return 2
+    weightings = args.source_weighting.split(",")
+    for w in weightings:
+        if w not in ("none", "sqrt"):
+            print(f"error: unknown --source-weighting {w!r}; use none, sqrt or both (none,sqrt)", file=sys.stderr)
+            return 2
+    loso_table = None
+    if args.select == "loso":
+        from training import loso
+
+        if len(loso.real_sources(rows)) < 2:
+            print("error: --select loso needs passages from two or more real sources", file=sys.stderr)
+            return 2
+        every_mention = corpus.passage_mentions(rows)
+        loso_table = []
+        for cand in [c for c in wanted if c.explainable]:
+            for w in weightings:
+                per = loso.leave_one_source_out(rows, cand, weighting=w, seed=args.seed, folds=args.folds,
+                                                min_df=args.min_df, measure="dev", mentions=every_mention)
+                aps = [g["model"]["macro"]["average_precision"] for g in per.values()
+                       if g["model"]["macro"]["average_precision"] is not None]
+                loso_table.append({"candidate": cand.name, "source_weighting": w,
+                                   "mean_macro_average_precision": float(np.mean(aps)),
+                                   "per_source": {s: {"macro_average_precision": g["model"]["macro"]["average_precision"],
+                                                      "macro_roc_auc": g["model"]["macro"]["roc_auc"],
+                                                      "passages": g["passages"]} for s, g in per.items()}})
+                progress(f"leave-one-source-out dev: {cand.name}, source weighting {w}: mean macro AP "
+                         f"{loso_table[-1]['mean_macro_average_precision']:.3f}")
+        best = max(loso_table, key=lambda r: r["mean_macro_average_precision"])
+        wanted = [c for c in wanted if c.name == best["candidate"]]
+        weightings = [best["source_weighting"]]
+    weighting = weightings[0]
+    from training.loso import source_weights
+
+    train_weights = source_weights(split_rows["train"], weighting)
     results = []
     for i, cand in enumerate(wanted, 1):
         t = time.time()
         feat, Xtr, (Xdev,) = _features(cand, docs["train"], [docs["dev"]], args.min_df)
-        coef, intercept, info, oof = fit_candidate(cand, Xtr, Y["train"], groups, args.seed, args.folds)
+        coef, intercept, info, oof = fit_candidate(cand, Xtr, Y["train"], groups, args.seed, args.folds,
+                                                   sample_weight=None if weighting == "none" else train_weights)
         Pdev = _proba(Xdev, coef, intercept)
         dev = report(Y["dev"], Pdev, [0.5] * len(LABELS), LABELS)
         results.append({"candidate": cand, "feat": feat, "coef": coef, "intercept": intercept, "info": info, "dev": dev,
@@ -266,6 +213,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m training.train") 
            f"best explainable candidate on dev macro average precision ({dev_ap(chosen):.3f}); "
            f"{best_any['candidate'].name} scored {dev_ap(best_any):.3f}, within the {args.explainable_margin} margin "
            "that does not justify features that cannot be traced to words")
+    if loso_table is not None:
+        why = (f"best mean macro average precision over sources left out, on their dev splits "
+               f"({best['mean_macro_average_precision']:.3f}, source weighting {weighting})")
     progress(f"chose {chosen['candidate'].name}: {why}")
     if chosen["candidate"].chars:
         print("error: a character n-gram candidate won by a wide margin; it cannot be served with exact word "
@@ -326,10 +276,15 @@ def main(argv: list[str] | None = None, prog: str = "python -m training.train") 
                                          "word_vectors": ({"file": "scoring/vectors/wordvec_128.npz", "sha256": sha256_file(VECTORS_PATH),
                                                            "scale": cand.vector_scale} if cand.use_vectors else None)},
                             "classifier": cand.classifier, "class_weight": "balanced", "seed": args.seed,
+                            "source_weighting": weighting,
                             "folds": args.folds, "C_grid": list(C_GRID), "per_label": chosen["info"],
                             "n_features": len(feat.feature_names_)},
-        "selection": {"rule": "best dev macro average precision among explainable candidates, unless a "
-                              f"non-explainable one beats it by more than {args.explainable_margin}",
+        "selection": {"rule": ("best mean macro average precision over real sources left out in turn, on the dev "
+                               "split of the source left out (training.loso), among explainable candidates and "
+                               "source weightings" if loso_table is not None else
+                               "best dev macro average precision among explainable candidates, unless a "
+                               f"non-explainable one beats it by more than {args.explainable_margin}"),
+                      "leave_one_source_out_dev": loso_table,
                       "why": why,
                       "candidates": [{"name": r["candidate"].name, "dev_macro_average_precision": dev_ap(r),
                                       "dev_macro_roc_auc": r["dev"]["macro"]["roc_auc"],

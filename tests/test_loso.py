@@ -1,0 +1,56 @@
+"""Leave-one-source-out evaluation, source weights, and the split by source and decade."""
+import numpy as np
+import pytest
+
+from training import corpus, loso
+from training.recipes import CANDIDATES
+
+
+def test_decade_of_a_story_and_none_for_written_passages():
+    assert loso.decade({"published": "1991-02-27"}) == "1990s"
+    assert loso.decade({"published": "2009-06-04"}) == "2000s"
+    assert loso.decade({"published": None}) is None
+    assert loso.decade({}) is None
+
+
+def test_sqrt_source_weights_lower_a_large_source_and_keep_the_mean_at_one():
+    rows = [{"source": "big"}] * 90 + [{"source": "small"}] * 10
+    w = loso.source_weights(rows, "sqrt")
+    assert w.mean() == pytest.approx(1.0)
+    assert w[0] < 1.0 < w[-1]
+    assert w[-1] / w[0] == pytest.approx(3.0)  # (90 / 10) ** 0.5
+    assert (loso.source_weights(rows, "none") == 1).all()
+    with pytest.raises(ValueError, match="unknown source weighting"):
+        loso.source_weights(rows, "cubic")
+
+
+def test_split_by_groups_reports_and_skips_passages_without_a_group():
+    rows = [{"source": "a"}, {"source": "a"}, {"source": "b"}, {"source": None}]
+    Y = np.array([[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1]])
+    P = np.array([[0.9, 0.2, 0.1], [0.1, 0.8, 0.1], [0.2, 0.7, 0.1], [0.1, 0.1, 0.9]])
+    groups = loso.split_by(rows, Y, P, [0.5, 0.5, 0.5], lambda r: r["source"])
+    assert list(groups) == ["a", "b"]
+    assert groups["a"]["passages"] == 2 and groups["a"]["positives"]["human_rights"] == 0
+    # a label with no positives in the group has no F1 to average into the macro
+    assert groups["a"]["model"]["macro"]["f1"] == pytest.approx(1.0)
+    table = loso.format_groups("source", groups)
+    assert table.splitlines()[1].startswith("a ") and " - " in table.splitlines()[1] + " "
+
+
+def test_leaving_a_source_out_trains_without_it_and_measures_only_it():
+    rows = corpus.load()
+    picked = []
+    for source in ("voa", "whitehouse"):
+        for split in corpus.SPLITS:
+            picked += [r for r in rows if r["source"] == source and r["split"] == split][:120]
+    picked += [r for r in rows if r["source"] == "written"][:300]
+    cand = next(c for c in CANDIDATES if c.name == "words+lexicon/logreg")
+    res = loso.leave_one_source_out(picked, cand, sources=["whitehouse"], folds=3)
+    assert list(res) == ["whitehouse"]
+    got = res["whitehouse"]
+    assert got["passages"] == sum(r["source"] == "whitehouse" for r in picked)
+    assert set(got) >= {"model", "keyword", "majority", "pairs", "thresholds"}
+    assert 0.0 <= got["model"]["macro"]["roc_auc"] <= 1.0
+    dev_only = loso.leave_one_source_out(picked, cand, sources=["whitehouse"], folds=3, measure="dev")
+    assert dev_only["whitehouse"]["passages"] == sum(r["source"] == "whitehouse" and r["split"] == "dev"
+                                                     for r in picked)
