@@ -38,7 +38,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import combinations
+from itertools import accumulate, combinations
 from typing import NamedTuple
 
 import numpy as np
@@ -46,7 +46,8 @@ import scipy.sparse as sp
 
 from .labels import AGENT_LABELS
 
-_TOKEN = re.compile(r"\w+|[^\w\s]")
+_SPLIT = re.compile(r"(\w+|[^\w\s])")  # tokens, kept by re.split between the gaps around them
+COUNTRY = "COUNTRY"
 _COORD = frozenset({"and", ",", "&", "/", "-", "–", "—", "or", "‑"})
 _QUOTES = frozenset({'"', "“", "”", "‘", "’", "'"})
 _CLAUSE = frozenset({";", "while", "whereas", "but", "although", "though", "meanwhile", "separately"})
@@ -103,44 +104,43 @@ _NOUN_CLASS = {
 }
 
 
-def _verb_links(toks, units, country_tok, lexicon) -> list[tuple[frozenset, frozenset, str, tuple[int, int]]]:
+def _verb_links(words, cats, spans, units) -> list[tuple[frozenset, frozenset, str, tuple[int, int]]]:
     """Shallow subject-verb-object links, as dictionary event coders read them: for every verb of
-    the CAMEO lexicon, the countries of the nearest mention before it (its subject, with the
-    mentions listed with it: "Japan and Australia signed") and after it (its object), within
-    ``_REACH`` tokens and no clause break; a passive "was shelled by Russia" swaps them.
+    the CAMEO lexicon (``cats``: each token's category, None for other words and mentions), the
+    countries of the nearest mention before it (its subject, with the mentions listed with it:
+    "Japan and Australia signed") and after it (its object), within ``_REACH`` tokens and no
+    clause break; a passive "was shelled by Russia" swaps them.
     Returns (subject codes, object codes, category, verb span)."""
     if not units:
         return []
     # mentions listed together ("India, Japan and Australia") form one group
     group = [0] * len(units)
     for j in range(1, len(units)):
-        gap = [toks[i][0] for i in range(units[j - 1][1], units[j][0])]
-        group[j] = group[j - 1] if gap and all(w in _LIST for w in gap) and len(gap) <= 3 else group[j - 1] + 1
+        gap = words[units[j - 1][1]:units[j][0]]
+        group[j] = group[j - 1] if gap and len(gap) <= 3 and all(w in _LIST for w in gap) else group[j - 1] + 1
     codes_of = {}
     for j, u in enumerate(units):
         codes_of.setdefault(group[j], set()).add(u[2])
     starts = [u[0] for u in units]
     out = []
-    for k, (w, s, e) in enumerate(toks):
-        category = lexicon.get(w) if k not in country_tok else None
+    for k, category in enumerate(cats):
         if not category:
             continue
         j = bisect_left(starts, k) - 1  # the nearest mention ending before the verb
         subj = obj = frozenset()
-        if j >= 0 and k - units[j][1] <= _REACH and not any(toks[i][0] in _BREAK for i in range(units[j][1], k)):
+        if j >= 0 and k - units[j][1] <= _REACH and _BREAK.isdisjoint(words[units[j][1]:k]):
             subj = frozenset(codes_of[group[j]])
         m = bisect_right(starts, k)  # the nearest mention after it
-        if m < len(units) and units[m][0] - k <= _REACH and \
-                not any(toks[i][0] in _BREAK for i in range(k + 1, units[m][0])):
+        if m < len(units) and units[m][0] - k <= _REACH and _BREAK.isdisjoint(words[k + 1:units[m][0]]):
             after = frozenset(codes_of[group[m]])
-            if toks[units[m][0] - 1][0] == "by" and units[m][0] - k <= 3:  # passive: "shelled by Russia"
+            if words[units[m][0] - 1] == "by" and units[m][0] - k <= 3:  # passive: "shelled by Russia"
                 subj, obj = after, subj
             else:
                 obj = after
         if subj and obj and subj != obj:
-            out.append((subj - obj, obj - subj, category, (s, e)))
+            out.append((subj - obj, obj - subj, category, spans[k]))
         elif subj or obj:
-            out.append((subj, obj, category, (s, e)))
+            out.append((subj, obj, category, spans[k]))
     return out
 
 
@@ -175,24 +175,23 @@ class _Reading:
     each mention's neighbour cues (memoised, without their side's tag)."""
 
     __slots__ = ("words", "spans", "cats", "units", "by_code", "links", "n_countries", "_near", "_combos",
-                 "_members", "_gaps")
+                 "_members", "_gaps", "_sides")
 
     def __init__(self, text: str, mentions: list[tuple[int, int, str]]):
-        toks = [(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
-        starts = [t[1] for t in toks]
-        ends = [t[2] for t in toks]
+        parts = _SPLIT.split(text)  # gap, token, gap, token, ..., gap
+        bounds = list(accumulate(map(len, parts)))
+        starts, ends = bounds[0:-1:2], bounds[1::2]
+        words = list(map(str.lower, parts[1::2]))
         units = []
-        country_tok: set[int] = set()
         for s, e, c in mentions:
             i0, i1 = bisect_right(ends, s), bisect_left(starts, e)
             if i0 >= i1:
                 continue
             units.append((i0, i1, c, s, e))
-            country_tok.update(range(i0, i1))
-        lexicon = _single_word_lexicon()
-        self.words = [("COUNTRY" if i in country_tok else t[0]) for i, t in enumerate(toks)]
-        self.spans = [(t[1], t[2]) for t in toks]
-        self.cats = [None if i in country_tok else lexicon.get(t[0]) for i, t in enumerate(toks)]
+            words[i0:i1] = [COUNTRY] * (i1 - i0)  # tokens inside a mention read as COUNTRY
+        self.words = words
+        self.spans = list(zip(starts, ends))
+        self.cats = list(map(_single_word_lexicon().get, words))  # COUNTRY is no verb
         self.units = units
         by_code: dict[str, list] = {}
         for u in units:
@@ -200,11 +199,12 @@ class _Reading:
         self.by_code = by_code
         n = len({c for _, _, c in mentions})
         self.n_countries = "n:" + (str(n) if n < 4 else "4+")
-        self.links = _verb_links(toks, units, country_tok, lexicon) if len(by_code) > 1 else []
+        self.links = _verb_links(words, self.cats, self.spans, units) if len(by_code) > 1 else []
         self._near: dict[int, list[tuple[str, tuple]]] = {}
         self._combos: dict[tuple[str, str], list] = {}
         self._members: dict[tuple[str, str], list[Cue]] = {}
         self._gaps: dict[tuple[int, int], tuple[list[str], list[tuple]]] = {}
+        self._sides: dict[tuple[int, str], tuple[list[str], list[tuple]]] = {}
 
     def _neighbours(self, u) -> list[tuple[str, tuple]]:
         """Cues of one mention as (name after the side's tag, spans): the word before and after,
@@ -241,6 +241,15 @@ class _Reading:
         self._near[u[0]] = out
         return out
 
+    def _side(self, u, tag: str) -> tuple[list[str], list[tuple]]:
+        """One mention's neighbour cues under its side's tag, as (names, spans) (memoised)."""
+        key = (u[0], tag)
+        got = self._sides.get(key)
+        if got is None:
+            near = self._neighbours(u)
+            got = self._sides[key] = [tag + suffix for suffix, _ in near], [span for _, span in near]
+        return got
+
     def _tagged(self, u, tag: str) -> list[Cue]:
         return [Cue(tag + name, where) for name, where in self._neighbours(u)]
 
@@ -269,10 +278,10 @@ class _Reading:
         gap_span = ((first[4], second[3]),)
         names = ["gap:" + _gap_bucket(hi - lo)]
         where = [gap_span]
-        if gap and len(gap) <= 6 and all(w in _COORD or w == "COUNTRY" for w in gap):
+        if gap and len(gap) <= 6 and all(w in _COORD or w == COUNTRY for w in gap):
             names.append("coordinated")
             where.append(gap_span)
-        if "COUNTRY" in gap:
+        if COUNTRY in gap:
             names.append("another country between")
             where.append(gap_span)
         if not _QUOTES.isdisjoint(gap):
@@ -287,7 +296,7 @@ class _Reading:
         cats = self.cats
         for i in near:
             w = words[i]
-            if w == "COUNTRY" or not w[0].isalnum() or w in seen:
+            if w == COUNTRY or not w[0].isalnum() or w in seen:
                 continue
             seen.add(w)
             span = (spans[i],)
@@ -309,9 +318,9 @@ class _Reading:
             names += n
             where += w
             for u, tag in ((first, "first"), (second, "second")):
-                for suffix, span in self._neighbours(u):
-                    names.append(tag + suffix)
-                    where.append(span)
+                n, w = self._side(u, tag)
+                names += n
+                where += w
         # who does what to whom: the verbs whose subject and object hold the two countries
         for subj, obj, category, span in self.links:
             if (a in subj and b in obj) or (b in subj and a in obj):
