@@ -147,7 +147,8 @@ class Scorer:
                                          k=self.top_k, negative=negative) if want_spans else None)
         clock.lap("explanations")
 
-        pairs_all = self._pairs([r for text, ms, row in pair_inputs for r in passage_pairs(text, ms, row=row)], P)
+        pairs_all = self._pairs([r for text, ms, row in pair_inputs for r in passage_pairs(text, ms, row=row)], P,
+                                [first for *_, first in per_article])
         clock.lap("pairs")
 
         rounded_all = np.round(P, 4).tolist()
@@ -181,19 +182,29 @@ class Scorer:
         clock.lap("aggregation")
         return results
 
-    def _pairs(self, rows: list[PairRow], P: np.ndarray):
-        """Pair-level scores of a batch's pairs; returns ``for_article(first, stop, explain,
-        offsets)`` giving one article's :class:`PairScores` (passages ``first:stop``)."""
+    def _pairs(self, rows: list[PairRow], P: np.ndarray, firsts: list[int]):
+        """Pair-level scores of a batch's pairs (``firsts``: each article's first passage);
+        returns ``for_article(first, stop, explain, offsets)`` giving one article's
+        :class:`PairScores` (passages ``first:stop``)."""
         pm = self.model.pairs
         if rows:
             relation = 1.0 / (1.0 + np.exp(-pm.relation_logits(pm.vocab.transform([r.names for r in rows]))))
             Pp = relation * P[[r.passage for r in rows]]
         else:
             relation = Pp = np.zeros((0, len(pm.labels)))
-        # agents are read only where a pair carries coercion or human_rights: nowhere else are they shown
-        carries = (Pp[:, [pm.labels.index(label) for label in AGENT_LABELS]]
-                   >= pm.thresholds[[pm.labels.index(label) for label in AGENT_LABELS]]).any(axis=1)
-        agents = pm.agents(rows, only=np.flatnonzero(carries))
+        # agents are shown for a label a pair carries, from its best passage for that label
+        # (aggregate._pair_summaries): only those rows are read
+        needed = set()
+        for j in [pm.labels.index(label) for label in AGENT_LABELS]:
+            best: dict[tuple, int] = {}
+            column, t = Pp[:, j].tolist(), float(pm.thresholds[j])
+            for k, r in enumerate(rows):
+                key = (bisect_left(firsts, r.passage + 1), r.a, r.b)  # (article, pair)
+                b = best.get(key)
+                if b is None or column[k] > column[b]:  # the first of ties, as the aggregation
+                    best[key] = k
+            needed.update(k for k in best.values() if column[k] >= t)
+        agents = pm.agents(rows, only=sorted(needed))
         where = [r.passage for r in rows]
 
         def for_article(first: int, stop: int, explain: bool, offsets: list[int]) -> PairScores:
