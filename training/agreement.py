@@ -83,19 +83,8 @@ def pair_agreement() -> dict:
     out["pairs"] = len(common)
     if not common:
         return out
-    for label in LABELS:
-        x = [int(label in p1["labels"]) for _, _, p1, _ in common]
-        y = [int(label in p2["labels"]) for _, _, _, p2 in common]
-        out["labels"][label] = {
-            "kappa": round(float(cohen_kappa_score(x, y)), 3) if len(set(x) | set(y)) > 1 else None,
-            "agreement": round(sum(u == v for u, v in zip(x, y)) / len(x), 3),
-            "positives_first": sum(x), "positives_second": sum(y)}
-    for label in ("coercion", "human_rights"):
-        both = [(p1, p2) for _, _, p1, p2 in common if label in p1["labels"] and label in p2["labels"]]
-        same = sum(sorted(p1.get("agents", {}).get(label, [])) == sorted(p2.get("agents", {}).get(label, []))
-                   for p1, p2 in both)
-        out[f"agents_{label}"] = {"pairs_both_labelled": len(both),
-                                  "same_agents": round(same / len(both), 3) if both else None}
+    out["labels"], agents = _pair_label_agreement(common)
+    out.update(agents)
     disagree = set()
     for i, pair, p1, p2 in common:
         if sorted(p1["labels"]) != sorted(p2["labels"]) or \
@@ -104,6 +93,27 @@ def pair_agreement() -> dict:
             disagree.add(i)
     out["passages_with_a_pair_disagreement"] = sorted(disagree)
     return out
+
+
+def _pair_label_agreement(common: list[tuple]) -> tuple[dict, dict]:
+    """On pairs both passes list (``(id, pair, first, second)``): per label kappa, raw
+    agreement and positives; and per agent label, the share of pairs both gave the label
+    with the same agents."""
+    labels = {}
+    for label in LABELS:
+        x = [int(label in p1["labels"]) for _, _, p1, _ in common]
+        y = [int(label in p2["labels"]) for _, _, _, p2 in common]
+        labels[label] = {"kappa": _kappa(x, y) if common else None,
+                         "agreement": round(sum(u == v for u, v in zip(x, y)) / len(x), 3) if common else None,
+                         "positives_first": sum(x), "positives_second": sum(y)}
+    agents = {}
+    for label in ("coercion", "human_rights"):
+        both = [(p1, p2) for _, _, p1, p2 in common if label in p1["labels"] and label in p2["labels"]]
+        same = sum(sorted(p1.get("agents", {}).get(label, [])) == sorted(p2.get("agents", {}).get(label, []))
+                   for p1, p2 in both)
+        agents[f"agents_{label}"] = {"pairs_both_labelled": len(both),
+                                     "same_agents": round(same / len(both), 3) if both else None}
+    return labels, agents
 
 
 def _kappa(x: list[int], y: list[int]) -> float | None:
@@ -123,17 +133,8 @@ def _compare(first: dict, second: dict, ids: list[str]) -> dict:
     common = [(i, pair, p1, p2) for i in ids for pair, p1 in _pair_map(first[i]).items()
               if (p2 := _pair_map(second[i]).get(pair)) is not None]
     out["pairs"] = len(common)
-    for label in LABELS:
-        x = [int(label in p1["labels"]) for _, _, p1, _ in common]
-        y = [int(label in p2["labels"]) for _, _, _, p2 in common]
-        out["pair_labels"][label] = {"kappa": _kappa(x, y) if common else None,
-                                     "positives_first": sum(x), "positives_second": sum(y)}
-    for label in ("coercion", "human_rights"):
-        both = [(p1, p2) for _, _, p1, p2 in common if label in p1["labels"] and label in p2["labels"]]
-        same = sum(sorted(p1.get("agents", {}).get(label, [])) == sorted(p2.get("agents", {}).get(label, []))
-                   for p1, p2 in both)
-        out[f"agents_{label}"] = {"pairs_both_labelled": len(both),
-                                  "same_agents": round(same / len(both), 3) if both else None}
+    out["pair_labels"], agents = _pair_label_agreement(common)
+    out.update(agents)
     out["disagreements"] = sorted(
         i for i in ids
         if any(int(first[i][l]) != int(second[i][l]) for l in LABELS)

@@ -90,10 +90,16 @@ def story_passage_texts(stories: list[dict]) -> list[dict]:
 def load_story_labels() -> dict[str, dict]:
     """Passage id -> its labelling (passage labels, countries, pairs) for other-source stories:
     the first pass overridden by adjudicated decisions."""
+    return _adjudicated_first_pass(STORY_LABEL_DIR)
+
+
+def _adjudicated_first_pass(directory: Path) -> dict[str, dict]:
+    """Passage id -> its row in ``directory/pass1_*.jsonl``, replaced by its row in
+    ``directory/adjudicated.jsonl`` where there is one."""
     out: dict[str, dict] = {}
-    for path in sorted(STORY_LABEL_DIR.glob("pass1_*.jsonl")):
+    for path in sorted(directory.glob("pass1_*.jsonl")):
         out.update({r["id"]: r for r in read_jsonl(path)})
-    adjudicated = STORY_LABEL_DIR / "adjudicated.jsonl"
+    adjudicated = directory / "adjudicated.jsonl"
     if adjudicated.exists():
         out.update({r["id"]: r for r in read_jsonl(adjudicated)})
     return out
@@ -122,13 +128,7 @@ def load_pair_labels() -> dict[str, dict]:
     """Passage id -> its pair labelling ``{"countries", "pairs"}``: the first pass
     (``training/labels/pairs/pass1_*.jsonl``), overridden by the adjudicated decisions where the
     independent second pass disagreed (``training/labels/pairs/adjudicated.jsonl``)."""
-    out: dict[str, dict] = {}
-    for path in sorted(PAIR_DIR.glob("pass1_*.jsonl")):
-        out.update({r["id"]: r for r in read_jsonl(path)})
-    adjudicated = PAIR_DIR / "adjudicated.jsonl"
-    if adjudicated.exists():
-        out.update({r["id"]: r for r in read_jsonl(adjudicated)})
-    return out
+    return _adjudicated_first_pass(PAIR_DIR)
 
 
 def _pairs_of(countries: list[str], labelled: dict | None) -> list[dict] | None:
