@@ -94,3 +94,15 @@ def test_geoparsing_gold_resolves_to_spans_in_its_articles(which, capsys):
 
     assert geoparse.main(["--set", which, "--check"]) == 0
     assert "0 problems" in capsys.readouterr().err
+
+
+def test_geoparse_agreement_counts_shared_and_lone_mentions():
+    from training.geoparse import agreement
+
+    arts = [{"id": "a", "text": "France and Chad met; Chad said so."}]
+    first = {"a": [{"text": "France", "nth": 0, "code": "FRA"}, {"text": "Chad", "nth": 0, "code": "TCD"}]}
+    second = {"a": [{"text": "France", "nth": 0, "code": "FRA"}, {"text": "Chad", "nth": 1, "code": "TCD"}]}
+    res = agreement(arts, first, second)
+    assert (res["both"], res["only_first"], res["only_second"]) == (1, 1, 1)
+    assert res["f1"] == 0.5
+    assert {d["marked_by"] for d in res["disagreements"]} == {"first", "second"}

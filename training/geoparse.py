@@ -19,7 +19,8 @@ Two sets: ``--set dev`` (the default; ``articles.jsonl`` / ``gold.jsonl``, 60 ar
 errors were read while the recogniser's rules were written) and ``--set test``
 (``test_articles.jsonl`` / ``test_gold.jsonl``, 67 other articles labelled blind, by a
 labeller who never saw the recogniser's output; report it, do not tune on it).
-``--articles`` and ``--gold`` take any other files.
+``--articles`` and ``--gold`` take any other files. ``--agreement OTHER_GOLD`` compares two
+annotators' gold for the same articles instead (and lists the disagreements to adjudicate).
 """
 from __future__ import annotations
 
@@ -49,6 +50,36 @@ def resolve(text: str, mentions: list[dict]) -> tuple[list[tuple[int, int, str]]
             continue
         spans.append((at, at + len(m["text"]), m["code"]))
     return sorted(set(spans)), problems
+
+
+def agreement(articles: list[dict], first: dict[str, list], second: dict[str, list]) -> dict:
+    """Two annotators' mentions of the same articles: how many spans (same code, overlapping)
+    both marked, each alone, the F1 between them, and every disagreement with its context
+    (for adjudication)."""
+    both = only_first = only_second = 0
+    disagreements = []
+    for art in articles:
+        text = art["text"]
+        a, _ = resolve(text, first.get(art["id"], []))
+        b, _ = resolve(text, second.get(art["id"], []))
+        matched = set()
+        for g in a:
+            hit = next((h for h in b if h[2] == g[2] and h[0] < g[1] and g[0] < h[1] and h not in matched), None)
+            if hit is None:
+                only_first += 1
+                disagreements.append({"id": art["id"], "marked_by": "first", "code": g[2], "text": text[g[0]:g[1]],
+                                      "start": g[0], "context": text[max(0, g[0] - 80):g[1] + 80]})
+            else:
+                both += 1
+                matched.add(hit)
+        for h in b:
+            if h not in matched:
+                only_second += 1
+                disagreements.append({"id": art["id"], "marked_by": "second", "code": h[2], "text": text[h[0]:h[1]],
+                                      "start": h[0], "context": text[max(0, h[0] - 80):h[1] + 80]})
+    f1 = 2 * both / (2 * both + only_first + only_second) if both else 0.0
+    return {"both": both, "only_first": only_first, "only_second": only_second, "f1": round(f1, 4),
+            "disagreements": disagreements}
 
 
 def evaluate(articles: list[dict], gold: dict[str, list]) -> dict:
@@ -98,6 +129,9 @@ def main(argv=None) -> int:
     ap.add_argument("--articles", type=Path, default=None, help="articles (JSON lines); overrides --set")
     ap.add_argument("--gold", type=Path, default=None, help="gold mentions (JSON lines); overrides --set")
     ap.add_argument("--check", action="store_true", help="only check that every gold mention resolves")
+    ap.add_argument("--agreement", type=Path, default=None,
+                    help="a second annotator's gold for the same articles: print the agreement with --gold "
+                         "(and, with --json, every disagreement) instead of evaluating the recogniser")
     ap.add_argument("--json", type=Path, help="also write the results, with every error, here")
     args = ap.parse_args(argv)
     prefix = "" if args.set == "dev" else "test_"
@@ -121,6 +155,13 @@ def main(argv=None) -> int:
             print(f"{i}: no gold line")
         print(f"{len(gold)} gold lines, {bad + len(missing)} problems", file=sys.stderr)
         return 1 if bad or missing else 0
+    if args.agreement:
+        res = agreement(articles, gold, {g["id"]: g["mentions"] for g in read_jsonl(args.agreement)})
+        print(f"{res['both']} mentions marked by both annotators, {res['only_first']} by the first only, "
+              f"{res['only_second']} by the second only: F1 between them {res['f1']}")
+        if args.json:
+            args.json.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return 0
     res = evaluate(articles, gold)
     print(f"{res['articles']} articles, {res['gold_mentions']} gold country mentions")
     print(f"mention precision {res['precision']}, recall {res['recall']}")
