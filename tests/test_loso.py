@@ -54,3 +54,13 @@ def test_leaving_a_source_out_trains_without_it_and_measures_only_it():
     dev_only = loso.leave_one_source_out(picked, cand, sources=["whitehouse"], folds=3, measure="dev")
     assert dev_only["whitehouse"]["passages"] == sum(r["source"] == "whitehouse" and r["split"] == "dev"
                                                      for r in picked)
+
+
+def test_calibration_floor_shrinks_with_more_passages_and_is_zero_for_certain_scores():
+    from training.metrics import calibration_floor
+
+    rng = np.random.default_rng(1)
+    small, large = rng.random((40, 3)), rng.random((4000, 3))
+    assert calibration_floor(large) < calibration_floor(small)
+    assert calibration_floor(np.zeros((50, 3))) == 0.0
+    assert calibration_floor(small) == calibration_floor(small)  # seeded

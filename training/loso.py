@@ -25,7 +25,7 @@ import numpy as np
 from scoring.labels import LABELS
 from training import baselines, corpus
 from training import pairs as pair_training
-from training.metrics import best_f1_threshold, report
+from training.metrics import best_f1_threshold, calibration_floor, report
 from training.recipes import _features, fit_candidate
 
 WRITTEN = "written"
@@ -109,6 +109,7 @@ def leave_one_source_out(rows: list[dict], candidate, weighting: str = "none", s
         prevalence = _labels(others).mean(axis=0)
         out[source] = {
             "passages": len(te_rows),
+            "calibration_floor": calibration_floor(P),
             "positives": {label: int(Y[:, j].sum()) for j, label in enumerate(LABELS)},
             "thresholds": {label: float(t_) for label, t_ in zip(LABELS, thresholds)},
             "model": report(Y, P, thresholds, LABELS),
@@ -132,14 +133,16 @@ def split_by(rows: list[dict], Y: np.ndarray, P: np.ndarray, thresholds, key: Ca
         if k is not None:
             groups.setdefault(k, []).append(i)
     return {k: {"passages": len(ix), "positives": {label: int(Y[ix, j].sum()) for j, label in enumerate(LABELS)},
-                "model": report(Y[ix], P[ix], thresholds, LABELS)}
+                "model": report(Y[ix], P[ix], thresholds, LABELS), "calibration_floor": calibration_floor(P[ix])}
             for k, ix in sorted(groups.items())}
 
 
 def format_groups(title: str, groups: dict, with_baselines: bool = False) -> str:
-    """A text table: one line per group with macro ROC-AUC, F1 and calibration error, and the
-    per-label F1 (``-`` where a label has no positives in the group)."""
-    head = f"{title:<16}{'passages':>9}{'ROC-AUC':>9}{'F1':>7}{'ECE':>7}  " + "".join(f"{'F1 ' + l[:8]:>13}" for l in LABELS)
+    """A text table: one line per group with macro ROC-AUC, F1 and calibration error (ECE)
+    beside the error a perfectly calibrated model would show on as many passages (floor), and
+    the per-label F1 (``-`` where a label has no positives in the group)."""
+    head = (f"{title:<16}{'passages':>9}{'ROC-AUC':>9}{'F1':>7}{'ECE':>7}{'floor':>7}  "
+            + "".join(f"{'F1 ' + l[:8]:>13}" for l in LABELS))
     if with_baselines:
         head += f"{'keyword F1':>12}{'pair F1':>9}{'co-occ F1':>10}"
     lines = [head]
@@ -150,7 +153,7 @@ def format_groups(title: str, groups: dict, with_baselines: bool = False) -> str
         m = g["model"]
         per = "".join(f"{(num(m['labels'][l]['f1']) if g['positives'][l] else '-'):>13}" for l in LABELS)
         line = (f"{k:<16}{g['passages']:>9}{num(m['macro']['roc_auc']):>9}{num(m['macro']['f1']):>7}"
-                f"{num(m['macro']['calibration_error']):>7}  {per}")
+                f"{num(m['macro']['calibration_error']):>7}{num(g['calibration_floor']):>7}  {per}")
         if with_baselines:
             line += (f"{num(g['keyword']['macro']['f1']):>12}{num(g['pairs']['macro_f1']['model']):>9}"
                      f"{num(g['pairs']['macro_f1']['co_occurrence']):>10}")

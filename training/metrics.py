@@ -22,6 +22,16 @@ def calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
     return float(err)
 
 
+def calibration_floor(P: np.ndarray, draws: int = 50, seed: int = 0) -> float:
+    """The macro calibration error a perfectly calibrated model would still show on these
+    passages: labels drawn from the scores themselves, ``draws`` times (seeded). A group's
+    measured error near this floor is what its size allows, not miscalibration."""
+    rng = np.random.default_rng(seed)
+    P = np.asarray(P, dtype=float).reshape(len(P), -1)
+    return float(np.mean([calibration_error((rng.random(len(P)) < P[:, j]).astype(int), P[:, j])
+                          for _ in range(draws) for j in range(P.shape[1])]))
+
+
 def label_metrics(y: np.ndarray, p: np.ndarray, threshold: float) -> dict:
     pred = p >= threshold
     tp = int(np.sum(pred & (y == 1)))
