@@ -93,7 +93,6 @@ def leave_one_source_out(rows: list[dict], candidate, weighting: str = "none", s
     (``measure="all"``), or only on its dev split (``"dev"``: for choosing a recipe, so the
     test split stays unseen)."""
     mentions = corpus.passage_mentions(rows) if mentions is None else mentions
-    prevalence = None
     out = {}
     for source in sources or real_sources(rows):
         t = time.time()
