@@ -26,6 +26,7 @@ import bisect
 import datetime as _dt
 import functools
 import hashlib
+import logging
 import marshal
 import os
 import pickle
@@ -184,6 +185,8 @@ def _gap_bound(text: str, pos: int, step: int) -> int:
     return pos
 
 _WORD_AFTER = re.compile(r"[\s\"'“”‘’(]*([^\W_]+(?:'t)?)", re.U)
+_WORD_AT = re.compile(r"[^\W_]+", re.U)
+_log = logging.getLogger(__name__)
 # the word before a position, read backwards: non-word characters, then letters or digits
 _WORD_BEFORE_REVERSED = re.compile(r"[^\w]*([^\W_]+)", re.U)
 
@@ -228,7 +231,11 @@ Riviera Alps Plateau Bay Lake River Creek Falls Mountains Mountain Hills Valley 
 Springs Beach Heights Island Islands""".split())
 # ... or, as a title, by one of these: a newspaper, an airline, a police force ("the Yemen Post",
 # "China Daily", "Kenya Airways", "Scotland Yard"), which is not the state acting
-_ORG_NOUNS = frozenset("Post Times Herald Tribune Gazette Daily Journal Telegraph Observer Airlines Airways Yard".split())
+_ORG_NOUNS = frozenset("""Post Times Herald Tribune Gazette Daily Journal Telegraph Observer Airlines Airways Yard
+Presse""".split())
+# ... or by a currency ("US$ 30 billion", "US dollars", "Chilean pesos"): money, not the state
+_CURRENCY_NOUNS = frozenset("""dollar dollars peso pesos yuan yen rupee rupees rouble roubles ruble rubles rand
+franc francs krona kronor krone kroner lira dinar dinars riyal riyals shekel shekels won euro euros""".split())
 # ... or it sits inside a proper name (a run of capitalised words, "of" / "for" / "and" / "de"
 # between them) with one of these heads: an organisation that is not the state ("the Church of
 # Scotland", "the New Zealand Labour Party", "Pakistan Institute of Medical Sciences", "the
@@ -663,7 +670,8 @@ class Recognizer:
             return []
         try:
             return self._find(text, _to_day(date))
-        except Exception:  # noqa: BLE001 - a recogniser must never take the service down
+        except Exception:  # noqa: BLE001 - a recogniser must never take the service down, but says so
+            _log.exception("country recogniser failed; no actors for this text", extra={"chars": len(text)})
             return []
 
     # -- matching ------------------------------------------------------------------
@@ -805,13 +813,26 @@ class Recognizer:
     def _names_a_place(text: str, s: int, e: int) -> bool:
         """The country's name is part of a place's or a title's: "the Irish Sea", "Dutch Harbor",
         "the Congo River", "East Azerbaijan province", "Little Italy", "the Yemen Post",
-        "Scotland Yard"."""
-        after, apos = _word_after(text, e, 30)
-        if after and text[e:apos] == " " and (after in _FEATURE_NOUNS or after in _ORG_NOUNS
-                                              or after.lower() in _ADMIN_NOUNS):
+        "Agence France-Presse", "Scotland Yard"; or of an amount of money: "US$ 30 billion",
+        "US dollars", "Chilean pesos"."""
+        nxt = text[e:e + 1]
+        if nxt == "$":
             return True
-        before, bpos = _word_before(text, s, 30)
-        return bool(before) and text[bpos + len(before):s] == " " and before in _PLACE_PREFIXES
+        if nxt == "-":  # "Agence France-Presse"
+            m = _WORD_AT.match(text, e + 1)
+            if m and m.group() in _ORG_NOUNS:
+                return True
+        elif nxt == " ":
+            m = _WORD_AT.match(text, e + 1)
+            if m:
+                after = m.group()
+                low = after.lower()
+                if after in _FEATURE_NOUNS or after in _ORG_NOUNS or low in _ADMIN_NOUNS or low in _CURRENCY_NOUNS:
+                    return True
+        if s < 2 or text[s - 1] != " ":
+            return False
+        k = text.rfind(" ", max(0, s - 8), s - 1)  # the prefixes are short words: "Little", "East"
+        return text[k + 1:s - 1] in _PLACE_PREFIXES
 
     @staticmethod
     def _inside_organisation_name(text: str, s: int, e: int) -> bool:

@@ -450,3 +450,18 @@ def test_countries_where_states_act(text, expected):
 ])
 def test_their_counterparts_stay_places(text):
     assert [m.code for m in find_actors(text) if m.kind == "country"] == []
+
+
+def test_a_failing_recogniser_returns_no_actors_and_logs_why(monkeypatch, caplog):
+    from scoring.actors import default_recognizer
+
+    rec = default_recognizer()
+
+    def broken(text, day):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(rec, "_find", broken)
+    with caplog.at_level("ERROR", logger="scoring.actors"):
+        assert rec.find("Russia attacked Ukraine.") == []
+    record = next(r for r in caplog.records if r.name == "scoring.actors")
+    assert record.chars == len("Russia attacked Ukraine.") and "Russia" not in record.getMessage()

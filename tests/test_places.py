@@ -54,6 +54,11 @@ def test_the_issue_examples(text, expected):
     ("Kenya Airways cancelled two flights.", "Kenya recalled its ambassador."),
     # a territory named after the state that holds it / that state
     ("Waves hit French Polynesia.", "French warships arrived."),
+    # an amount of money / the state
+    ("Trade rose to US$30 billion and 350,000 Chilean pesos.", "US troops and Chilean officials met."),
+    ("They raised 500 billion US dollars.", "The US raised tariffs."),
+    # a news agency's title after a hyphen / the state, and two states joined by a hyphen
+    ("Agence France-Presse reported the attack.", "U.S.-Japan talks resumed."),
 ])
 def test_each_rule_and_its_counterpart(place, state):
     assert countries(place) == []
@@ -106,3 +111,13 @@ def test_geoparse_agreement_counts_shared_and_lone_mentions():
     assert (res["both"], res["only_first"], res["only_second"]) == (1, 1, 1)
     assert res["f1"] == 0.5
     assert {d["marked_by"] for d in res["disagreements"]} == {"first", "second"}
+
+
+@pytest.mark.parametrize("which", ["dev", "test"])
+def test_committed_geoparsing_gold_is_what_its_passes_and_adjudication_build(which, tmp_path):
+    from training import geoparse
+
+    prefix = "" if which == "dev" else "test_"
+    out = tmp_path / "gold.jsonl"
+    assert geoparse.main(["--set", which, "--build-gold", "--gold", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == (geoparse.DIR / f"{prefix}gold.jsonl").read_text(encoding="utf-8")

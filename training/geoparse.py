@@ -15,7 +15,10 @@ mention precision and recall (a predicted mention is right when its span overlap
 span of the same code), and per article the false countries (codes predicted that the gold
 never has) and missed countries. ``--json FILE`` writes everything, with every error.
 
-Two sets: ``--set dev`` (the default; ``articles.jsonl`` / ``gold.jsonl``, 60 articles whose
+Each set's gold is built (``--build-gold``) from two independent annotation passes
+(``[test_]gold_pass1.jsonl``, ``gold_pass2.jsonl``): the spans both marked, and of the spans
+only one marked, those an adjudication against LABELS.md kept (``gold_adjudication.jsonl``,
+one decision with its reason per span). Two sets: ``--set dev`` (the default; ``articles.jsonl`` / ``gold.jsonl``, 60 articles whose
 errors were read while the recogniser's rules were written) and ``--set test``
 (``test_articles.jsonl`` / ``test_gold.jsonl``, 67 other articles labelled blind, by a
 labeller who never saw the recogniser's output; report it, do not tune on it).
@@ -82,6 +85,34 @@ def agreement(articles: list[dict], first: dict[str, list], second: dict[str, li
             "disagreements": disagreements}
 
 
+def adjudicated_gold(articles: list[dict], first: dict[str, list], second: dict[str, list],
+                     decisions: list[dict]) -> dict[str, list]:
+    """The gold after two annotation passes: every span both marked (``agreement``), and every
+    span one marked that the adjudication keeps (``decisions``: ``{"id", "start", "text",
+    "code", "keep"}``). Spans as ``{"text", "nth", "code"}``, in text order."""
+    keep = {(d["id"], d["start"], d["text"], d["code"]) for d in decisions if d["keep"]}
+    res = agreement(articles, first, second)
+    lone = {(d["id"], d["start"], d["text"], d["code"]) for d in res["disagreements"]}
+    missing = {(d["id"], d["start"], d["text"], d["code"]) for d in decisions} ^ lone
+    if missing:
+        raise ValueError(f"the decisions and the disagreements differ on {len(missing)} spans, e.g. {sorted(missing)[0]}")
+    out = {}
+    for art in articles:
+        text = art["text"]
+        spans = [g for g in resolve(text, first.get(art["id"], []))[0]
+                 if (art["id"], g[0], text[g[0]:g[1]], g[2]) not in lone]
+        spans += [(s, s + len(t), c) for (i, s, t, c) in sorted(keep) if i == art["id"]]
+        mentions = []
+        for s, e, c in sorted(set(spans)):
+            t = text[s:e]
+            nth, at = 0, text.find(t)
+            while at != s:
+                nth, at = nth + 1, text.find(t, at + 1)
+            mentions.append({"text": t, "nth": nth, "code": c})
+        out[art["id"]] = mentions
+    return out
+
+
 def evaluate(articles: list[dict], gold: dict[str, list]) -> dict:
     tp = fp = fn = 0
     per_article, errors = [], []
@@ -129,6 +160,9 @@ def main(argv=None) -> int:
     ap.add_argument("--articles", type=Path, default=None, help="articles (JSON lines); overrides --set")
     ap.add_argument("--gold", type=Path, default=None, help="gold mentions (JSON lines); overrides --set")
     ap.add_argument("--check", action="store_true", help="only check that every gold mention resolves")
+    ap.add_argument("--build-gold", action="store_true",
+                    help="rebuild the set's gold from its two passes and adjudication (<prefix>gold_pass1.jsonl, "
+                         "gold_pass2.jsonl, gold_adjudication.jsonl) and print the agreement")
     ap.add_argument("--agreement", type=Path, default=None,
                     help="a second annotator's gold for the same articles: print the agreement with --gold "
                          "(and, with --json, every disagreement) instead of evaluating the recogniser")
@@ -138,6 +172,17 @@ def main(argv=None) -> int:
     args.articles = args.articles or DIR / f"{prefix}articles.jsonl"
     args.gold = args.gold or DIR / f"{prefix}gold.jsonl"
     articles = read_jsonl(args.articles)
+    if args.build_gold:
+        first, second = (read_jsonl(DIR / f"{prefix}gold_pass{k}.jsonl") for k in (1, 2))
+        first, second = ({g["id"]: g["mentions"] for g in rows} for rows in (first, second))
+        res = agreement(articles, first, second)
+        gold_rows = adjudicated_gold(articles, first, second, read_jsonl(DIR / f"{prefix}gold_adjudication.jsonl"))
+        with open(args.gold, "w", encoding="utf-8") as f:
+            for art in articles:
+                f.write(json.dumps({"id": art["id"], "mentions": gold_rows[art["id"]]}, ensure_ascii=False) + "\n")
+        print(f"wrote {args.gold}: {sum(map(len, gold_rows.values()))} mentions; the passes agreed on {res['both']}, "
+              f"F1 between them {res['f1']}; {len(res['disagreements'])} adjudicated")
+        return 0
     gold = {g["id"]: g["mentions"] for g in read_jsonl(args.gold)}
     if args.check:
         bad = 0
