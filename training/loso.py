@@ -26,7 +26,7 @@ from scoring.labels import LABELS
 from training import baselines, corpus
 from training import pairs as pair_training
 from training.metrics import best_f1_threshold, calibration_floor, report
-from training.recipes import _features, fit_candidate
+from training.recipes import fit_candidate, fit_features
 
 WRITTEN = "written"
 
@@ -72,7 +72,7 @@ def fit_without(rows: list[dict], mentions: list, left_out: str, candidate, weig
     tr_rows, dev_rows = [rows[i] for i in train], [rows[i] for i in dev]
     tr_ment, dev_ment = [mentions[i] for i in train], [mentions[i] for i in dev]
     docs_tr, docs_dev = corpus.to_docs(tr_rows, tr_ment), corpus.to_docs(dev_rows, dev_ment)
-    feat, Xtr, (Xdev,) = _features(candidate, docs_tr, [docs_dev], min_df)
+    feat, Xtr, (Xdev,) = fit_features(candidate, docs_tr, [docs_dev], min_df)
     groups = np.array([r["story_id"] for r in tr_rows])
     coef, intercept, _, oof = fit_candidate(candidate, Xtr, _labels(tr_rows), groups, seed, folds,
                                             sample_weight=source_weights(tr_rows, weighting))

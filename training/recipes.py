@@ -62,7 +62,9 @@ def _char_block(train_texts, other_texts_list):
     return Xtr, [vec.transform(t) for t in other_texts_list]
 
 
-def _features(cand: Candidate, docs_train, docs_others, min_df: int):
+def fit_features(cand: Candidate, docs_train, docs_others, min_df: int):
+    """The candidate's featuriser fitted on ``docs_train``: (featuriser, train matrix, [the
+    matrix of each list in ``docs_others``])."""
     feat = Featurizer(min_df=min_df, use_words=cand.use_words, use_lexicon=cand.use_lexicon,
                       use_vectors=cand.use_vectors, vector_scale=cand.vector_scale)
     Xtr = feat.fit_transform(docs_train)

@@ -45,7 +45,7 @@ from scoring.model import CHECKOUT_MODELS_DIR, FORMAT_VERSION, MANIFEST_FILE, PO
 from training import corpus
 from training import pairs as pair_training
 from training.metrics import best_f1_threshold, report
-from training.recipes import C_GRID, CANDIDATES, _features, fit_candidate
+from training.recipes import C_GRID, CANDIDATES, fit_candidate, fit_features
 
 
 def progress(msg: str) -> None:
@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m training.train") 
     results = []
     for i, cand in enumerate(wanted, 1):
         t = time.time()
-        feat, Xtr, (Xdev,) = _features(cand, docs["train"], [docs["dev"]], args.min_df)
+        feat, Xtr, (Xdev,) = fit_features(cand, docs["train"], [docs["dev"]], args.min_df)
         coef, intercept, info, oof = fit_candidate(cand, Xtr, Y["train"], groups, args.seed, args.folds,
                                                    sample_weight=None if weighting == "none" else train_weights)
         Pdev = _proba(Xdev, coef, intercept)
