@@ -195,11 +195,11 @@ class Scorer:
         # agents are shown for a label a pair carries, from its best passage for that label
         # (aggregate._pair_summaries): only those rows are read
         needed = set()
+        keys = [(bisect_left(firsts, r.passage + 1), r.a, r.b) for r in rows]  # (article, pair)
         for j in [pm.labels.index(label) for label in AGENT_LABELS]:
             best: dict[tuple, int] = {}
             column, t = Pp[:, j].tolist(), float(pm.thresholds[j])
-            for k, r in enumerate(rows):
-                key = (bisect_left(firsts, r.passage + 1), r.a, r.b)  # (article, pair)
+            for k, key in enumerate(keys):
                 b = best.get(key)
                 if b is None or column[k] > column[b]:  # the first of ties, as the aggregation
                     best[key] = k
