@@ -55,6 +55,21 @@ def resolve(text: str, mentions: list[dict]) -> tuple[list[tuple[int, int, str]]
     return sorted(set(spans)), problems
 
 
+def _match(xs: list[tuple], ys: list[tuple], one_to_one: bool) -> tuple[list[tuple], list[tuple]]:
+    """Each span of ``xs`` with the first span of ``ys`` of the same code that overlaps it (or
+    None), and the spans of ``ys`` nothing matched. With ``one_to_one`` a span of ``ys`` matches
+    at most once (two annotators); without, several predictions may match one gold span."""
+    matched: set = set()
+    hits = []
+    for x in xs:
+        hit = next((y for y in ys if y[2] == x[2] and y[0] < x[1] and x[0] < y[1]
+                    and not (one_to_one and y in matched)), None)
+        hits.append((x, hit))
+        if hit is not None:
+            matched.add(hit)
+    return hits, [y for y in ys if y not in matched]
+
+
 def agreement(articles: list[dict], first: dict[str, list], second: dict[str, list]) -> dict:
     """Two annotators' mentions of the same articles: how many spans (same code, overlapping)
     both marked, each alone, the F1 between them, and every disagreement with its context
@@ -65,21 +80,13 @@ def agreement(articles: list[dict], first: dict[str, list], second: dict[str, li
         text = art["text"]
         a, _ = resolve(text, first.get(art["id"], []))
         b, _ = resolve(text, second.get(art["id"], []))
-        matched = set()
-        for g in a:
-            hit = next((h for h in b if h[2] == g[2] and h[0] < g[1] and g[0] < h[1] and h not in matched), None)
-            if hit is None:
-                only_first += 1
-                disagreements.append({"id": art["id"], "marked_by": "first", "code": g[2], "text": text[g[0]:g[1]],
-                                      "start": g[0], "context": text[max(0, g[0] - 80):g[1] + 80]})
-            else:
-                both += 1
-                matched.add(hit)
-        for h in b:
-            if h not in matched:
-                only_second += 1
-                disagreements.append({"id": art["id"], "marked_by": "second", "code": h[2], "text": text[h[0]:h[1]],
-                                      "start": h[0], "context": text[max(0, h[0] - 80):h[1] + 80]})
+        hits, lone_second = _match(a, b, one_to_one=True)
+        both += sum(h is not None for _, h in hits)
+        lone = [("first", g) for g, h in hits if h is None] + [("second", h) for h in lone_second]
+        only_first += sum(who == "first" for who, _ in lone)
+        only_second += len(lone_second)
+        disagreements += [{"id": art["id"], "marked_by": who, "code": g[2], "text": text[g[0]:g[1]], "start": g[0],
+                           "context": text[max(0, g[0] - 80):g[1] + 80]} for who, g in lone]
     f1 = 2 * both / (2 * both + only_first + only_second) if both else 0.0
     return {"both": both, "only_first": only_first, "only_second": only_second, "f1": round(f1, 4),
             "disagreements": disagreements}
@@ -122,21 +129,18 @@ def evaluate(articles: list[dict], gold: dict[str, list]) -> dict:
             raise ValueError(f"{art['id']}: " + "; ".join(problems))
         found = [(m.start, m.end, m.code) for m in find_actors(art["text"], date=parse_date(art.get("published")))
                  if m.kind == "country"]
-        matched_gold = set()
-        for s, e, c in found:
-            hit = next((g for g in spans if g[2] == c and g[0] < e and s < g[1]), None)
+        hits, missed = _match(found, spans, one_to_one=False)
+        for (s, e, c), hit in hits:
             if hit is None:
                 fp += 1
                 errors.append({"id": art["id"], "kind": "false mention", "code": c, "text": art["text"][s:e],
                                "context": art["text"][max(0, s - 60):e + 60]})
             else:
                 tp += 1
-                matched_gold.add(hit)
-        for g in spans:
-            if g not in matched_gold:
-                fn += 1
-                errors.append({"id": art["id"], "kind": "missed mention", "code": g[2], "text": art["text"][g[0]:g[1]],
-                               "context": art["text"][max(0, g[0] - 60):g[1] + 60]})
+        for g in missed:
+            fn += 1
+            errors.append({"id": art["id"], "kind": "missed mention", "code": g[2], "text": art["text"][g[0]:g[1]],
+                           "context": art["text"][max(0, g[0] - 60):g[1] + 60]})
         gold_codes, found_codes = {c for *_, c in spans}, {c for *_, c in found}
         per_article.append({"id": art["id"], "section": art.get("section"),
                             "false_countries": sorted(found_codes - gold_codes),
