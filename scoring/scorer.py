@@ -23,9 +23,9 @@ import numpy as np
 from . import actors as actors_mod
 from .aggregate import PairScores, countries_and_pairs
 from .explain import explain_rows
-from .labels import AGENT_LABELS
 from .features import Doc
 from .gcpause import gc_paused
+from .labels import AGENT_LABELS
 from .model import Model
 from .pairs import PairRow, explain_pair, passage_pairs
 from .result import Result
