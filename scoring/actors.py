@@ -241,10 +241,9 @@ franc francs krona kronor krone kroner lira dinar dinars riyal riyals shekel she
 # Scotland", "the New Zealand Labour Party", "Pakistan Institute of Medical Sciences", "the
 # Canadian Curling Hall of Fame", "Miss Russia"). Heads that can be the state (Police, Army,
 # Forces, Bank, Court, Council, Committee, Ministry) are not listed.
-_NONSTATE_HEADS = frozenset("""Party Church Institute Alliance Association Federation Society Foundation Hall
-Centre Center News Press Hospital University College Company Corporation Ltd Pte Inc Museum Airlines Airways Post
-Times Herald Tribune Gazette Daily Journal Telegraph Observer Yard Network Club League Olympic Open Prix Idol Miss
-Trust Group Holdings Federación Partido Fame""".split())
+_NONSTATE_HEADS = _ORG_NOUNS | frozenset("""Party Church Institute Alliance Association Federation Society
+Foundation Hall Centre Center News Press Hospital University College Company Corporation Ltd Pte Inc Museum Network
+Club League Olympic Open Prix Idol Miss Trust Group Holdings Federación Partido Fame""".split())
 _NAME_LINKS = frozenset({"of", "for", "and", "de", "&"})
 _NAME_REACH = 80  # characters before a mention that ``_inside_organisation_name`` reads
 # the capitalised words (and link words between them) right after a mention, up to six
@@ -832,7 +831,7 @@ class Recognizer:
         if s < 2 or text[s - 1] != " ":
             return False
         k = text.rfind(" ", max(0, s - 8), s - 1)  # the prefixes are short words: "Little", "East"
-        return text[k + 1:s - 1] in _PLACE_PREFIXES
+        return text[k + 1:s - 1].lstrip("\"'“‘(") in _PLACE_PREFIXES
 
     @staticmethod
     def _inside_organisation_name(text: str, s: int, e: int) -> bool:
