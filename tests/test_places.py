@@ -40,6 +40,7 @@ def test_the_issue_examples(text, expected):
     ("Ferries crossed the Irish Sea.", "Irish troops crossed the border."),
     # a neighbourhood / the country
     ("Crowds filled Little Italy.", "Italy said it would send ships."),
+    ("Crowds filled “Little Italy” and (Little Italy) again.", "“Italy said it would send ships.”"),
     # a subdivision with a direction and an administrative noun / the country
     ("West Azerbaijan province was hit by floods.", "Azerbaijan said it would retaliate."),
     # a place the article locates elsewhere / the capital used for the state
