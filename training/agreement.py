@@ -27,7 +27,7 @@ import sys
 
 from sklearn.metrics import cohen_kappa_score
 
-from scoring.labels import LABELS
+from scoring.labels import AGENT_LABELS, LABELS
 from training import corpus
 
 
@@ -107,7 +107,7 @@ def _pair_label_agreement(common: list[tuple]) -> tuple[dict, dict]:
                          "agreement": round(sum(u == v for u, v in zip(x, y)) / len(x), 3) if common else None,
                          "positives_first": sum(x), "positives_second": sum(y)}
     agents = {}
-    for label in ("coercion", "human_rights"):
+    for label in AGENT_LABELS:
         both = [(p1, p2) for _, _, p1, p2 in common if label in p1["labels"] and label in p2["labels"]]
         same = sum(sorted(p1.get("agents", {}).get(label, [])) == sorted(p2.get("agents", {}).get(label, []))
                    for p1, p2 in both)
@@ -217,7 +217,7 @@ def main(argv=None) -> int:
     for label, m in pa.get("labels", {}).items():
         kappa = f"{m['kappa']:.3f}" if m["kappa"] is not None else "-"
         print(f"{label:<14}{kappa:>8}{m['agreement']:>8.3f}{m['positives_first']:>9}{m['positives_second']:>9}")
-    for label in ("coercion", "human_rights"):
+    for label in AGENT_LABELS:
         m = pa.get(f"agents_{label}")
         if m:
             print(f"agents of {label}: same in {m['same_agents']} of {m['pairs_both_labelled']} pairs both gave {label}")

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scoring.labels import LABELS
+from scoring.labels import AGENT_LABELS, LABELS
 from scoring.model import Model, ModelError
 from training import baselines, corpus, loso
 from training import pairs as pair_training
@@ -76,7 +76,7 @@ def format_pairs(pairs: dict) -> str:
         lines.append(f"{label:<14}{m['precision']:>9.3f}{m['recall']:>7.3f}{m['f1']:>7.3f}   "
                      f"{c['precision']:>16.3f}{c['recall']:>7.3f}{c['f1']:>7.3f}{m['support']:>9}")
     lines.append(f"{'macro F1':<14}{pairs['macro_f1']['model']:>23.3f}   {pairs['macro_f1']['co_occurrence']:>30.3f}")
-    for label in ("coercion", "human_rights"):
+    for label in AGENT_LABELS:
         a = pairs[f"agent_accuracy_{label}"]
         acc = "-" if a["accuracy"] is None else f"{a['accuracy']:.3f}"
         lines.append(f"agent accuracy, {label}: {acc} on {a['pairs']} labelled pairs the recogniser finds "

@@ -16,9 +16,8 @@ import json
 import sys
 from itertools import combinations
 
-from scoring.labels import LABELS
+from scoring.labels import AGENT_LABELS, LABELS
 
-AGENT_LABELS = ("coercion", "human_rights")
 
 
 def known_codes() -> set[str]:

@@ -21,8 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import GroupKFold
 
-from scoring.labels import LABELS
-from scoring.labels import AGENT_LABELS
+from scoring.labels import AGENT_LABELS, LABELS
 from scoring.pairs import CueVocabulary, PairModel, PairRow, passage_pairs
 
 C_GRID = (0.1, 0.3, 1.0, 3.0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 
-from scoring.labels import LABELS
+from scoring.labels import AGENT_LABELS, LABELS
 from training import corpus
 
 
@@ -70,7 +70,7 @@ def tables(rows: list[dict]) -> str:
                    + f" | {sum(label in p['labels'] for p in every)} |")
     out.append("| no label | " + " | ".join(str(sum(not p["labels"] for p in pairs[sp])) for sp in splits)
                + f" | {sum(not p['labels'] for p in every)} |")
-    for label in ("coercion", "human_rights"):
+    for label in AGENT_LABELS:
         both = sum(len(p["agents"].get(label, [])) == 2 for p in every)
         out.append(f"| {label}: both members agents | " + " | ".join(
             str(sum(len(p["agents"].get(label, [])) == 2 for p in pairs[sp])) for sp in splits) + f" | {both} |")
