@@ -147,29 +147,10 @@ def build() -> list[dict]:
     pair_labels = load_pair_labels()
     stories = read_jsonl(STORIES)
     splits = story_splits(stories)
-    pass1: dict[str, dict] = {}
-    for path in sorted(LABEL_DIR.glob("pass1_*.jsonl")):
-        for row in read_jsonl(path):
-            pass1[row["id"]] = row
-    adjudicated_path = LABEL_DIR / "adjudicated.jsonl"
-    adjudicated = {r["id"]: r for r in read_jsonl(adjudicated_path)} if adjudicated_path.exists() else {}
-    rows: list[dict] = []
-    missing = []
-    for story in stories:
-        for i, (start, end) in enumerate(segment(story["text"])):
-            pid = f"voa-{story['id']}-{i:03d}"
-            label = adjudicated.get(pid) or pass1.get(pid)
-            if label is None:
-                missing.append(pid)
-                continue
-            paired = pair_labels.get(pid)
-            countries = sorted(set((paired or label).get("countries", [])))
-            rows.append({
-                "id": pid, "source": "voa", "story_id": story["id"], "url": story["url"],
-                "published": story.get("published"), "index": i, "start": start, "end": end, "text": story["text"][start:end],
-                "labels": _labels_of(label), "countries": countries, "pairs": _pairs_of(countries, paired),
-                "split": splits[story["id"]],
-            })
+    voa = _adjudicated_first_pass(LABEL_DIR)
+    rows, missing = _story_rows(
+        stories, "voa", lambda story, i: f"voa-{story['id']}-{i:03d}", lambda story: splits[story["id"]],
+        lambda pid: (voa[pid], pair_labels.get(pid)) if pid in voa else None)
     if missing:
         print(f"warning: {len(missing)} VOA passages have no label yet (first: {missing[0]})", file=sys.stderr)
     for path in sorted(DATA.glob(WRITTEN_GLOB)):
@@ -185,31 +166,37 @@ def build() -> list[dict]:
                 "labels": _labels_of(w), "countries": countries, "pairs": _pairs_of(countries, paired),
                 "split": wsplit[w["story_id"]],
             })
-    rows += _other_rows()
-    return rows
-
-
-def _other_rows() -> list[dict]:
-    stories = other_stories()
     labels = load_story_labels()
-    rows, missing = [], 0
+    other, missing = _story_rows(
+        other_stories(), None, lambda story, i: f"{story['id']}-{i:03d}", lambda story: hashed_split(story["id"]),
+        lambda pid: (labels[pid], labels[pid] if "pairs" in labels[pid] else None) if pid in labels else None)
+    if missing:
+        print(f"warning: {len(missing)} passages of training/data/stories have no label yet", file=sys.stderr)
+    return rows + other
+
+
+def _story_rows(stories: list[dict], source: str | None, passage_id, split_of, labelled) -> tuple[list[dict], list[str]]:
+    """The rows of real stories cut by ``segment``, and the ids of passages with no label yet.
+    ``source``: the rows' source (None: each story's own ``source``); ``passage_id(story, i)``;
+    ``split_of(story)``; ``labelled(passage id)``: ``(passage labelling, pair labelling or
+    None)``, or None when the passage is not labelled."""
+    rows, missing = [], []
     for story in stories:
         for i, (start, end) in enumerate(segment(story["text"])):
-            pid = f"{story['id']}-{i:03d}"
-            label = labels.get(pid)
-            if label is None:
-                missing += 1
+            pid = passage_id(story, i)
+            got = labelled(pid)
+            if got is None:
+                missing.append(pid)
                 continue
-            countries = sorted(set(label.get("countries", [])))
+            label, paired = got
+            countries = sorted(set((paired or label).get("countries", [])))
             rows.append({
-                "id": pid, "source": story["source"], "story_id": story["id"], "url": story["url"],
+                "id": pid, "source": source or story["source"], "story_id": story["id"], "url": story["url"],
                 "published": story.get("published"), "index": i, "start": start, "end": end,
                 "text": story["text"][start:end], "labels": _labels_of(label), "countries": countries,
-                "pairs": _pairs_of(countries, label if "pairs" in label else None), "split": hashed_split(story["id"]),
+                "pairs": _pairs_of(countries, paired), "split": split_of(story),
             })
-    if missing:
-        print(f"warning: {missing} passages of training/data/stories have no label yet", file=sys.stderr)
-    return rows
+    return rows, missing
 
 
 def load(path: Path = PASSAGES) -> list[dict]:
