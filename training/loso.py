@@ -80,9 +80,7 @@ def fit_without(rows: list[dict], mentions: list, left_out: str, candidate, weig
     Pdev = 1.0 / (1.0 + np.exp(-Zdev))
     Ydev = _labels(dev_rows)
     thresholds = np.array([best_f1_threshold(Ydev[:, j], Pdev[:, j]) for j in range(len(LABELS))])
-    pair_model, _ = pair_training.fit(tr_rows, tr_ment, oof, seed=seed, folds=folds)
-    pair_model.thresholds = pair_training.best_thresholds(pair_model, dev_rows, dev_ment, Zdev)
-    pair_training.best_both_threshold(pair_model, dev_rows, dev_ment, Zdev)
+    pair_model, _ = pair_training.fit_tuned(tr_rows, tr_ment, oof, dev_rows, dev_ment, Zdev, seed=seed, folds=folds)
     return feat, coef, intercept, thresholds, pair_model
 
 

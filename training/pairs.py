@@ -110,6 +110,16 @@ def fit(rows, mentions, passage_logits, seed: int = 13, folds: int = 5) -> tuple
     return model, info
 
 
+def fit_tuned(train_rows, train_mentions, train_logits, dev_rows, dev_mentions, dev_logits, seed: int = 13,
+              folds: int = 5) -> tuple[PairModel, dict]:
+    """``fit`` on train (with the passages' out-of-fold logits), then the pair thresholds and the
+    both-agents threshold chosen on dev; the info records the latter."""
+    model, info = fit(train_rows, train_mentions, train_logits, seed=seed, folds=folds)
+    model.thresholds = best_thresholds(model, dev_rows, dev_mentions, dev_logits)
+    info["both_agents_threshold"] = best_both_threshold(model, dev_rows, dev_mentions, dev_logits)
+    return model, info
+
+
 def predict(model: PairModel, pairs: list[PairRow], Z: np.ndarray) -> np.ndarray:
     if not pairs:
         return np.zeros((0, len(LABELS)))

@@ -237,11 +237,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m training.train") 
     # the pair model: on train with the passages' out-of-fold logits, thresholds on dev
     logits = {s: np.asarray(feat.transform(docs[s]) @ coef.T) + intercept for s in ("dev", "test")}
     logits["train"] = chosen["oof"]
-    pair_model, pair_info = pair_training.fit(split_rows["train"], mentions["train"], logits["train"],
-                                              seed=args.seed, folds=args.folds)
-    pair_model.thresholds = pair_training.best_thresholds(pair_model, split_rows["dev"], mentions["dev"], logits["dev"])
-    pair_training.best_both_threshold(pair_model, split_rows["dev"], mentions["dev"], logits["dev"])
-    pair_info["both_agents_threshold"] = pair_model.both_threshold
+    pair_model, pair_info = pair_training.fit_tuned(split_rows["train"], mentions["train"], logits["train"],
+                                                    split_rows["dev"], mentions["dev"], logits["dev"],
+                                                    seed=args.seed, folds=args.folds)
     progress(f"pair model: {pair_info['pairs']} training pairs, {pair_info['cues']} cues; thresholds on dev "
              + ", ".join(f"{l}={t:.2f}" for l, t in zip(LABELS, pair_model.thresholds)))
     for split in ("dev", "test"):
