@@ -145,14 +145,15 @@ def _compare(first: dict, second: dict, ids: list[str]) -> dict:
     return out
 
 
+def story_passes() -> tuple[dict, dict]:
+    """The first and second passes over ``training/data/stories``: passage id -> row."""
+    return tuple({r["id"]: r for path in sorted(corpus.STORY_LABEL_DIR.glob(f"pass{k}_*.jsonl"))
+                  for r in corpus.read_jsonl(path)} for k in (1, 2))
+
+
 def story_agreement() -> dict:
     """Per source of ``training/data/stories``: the second pass against the first."""
-    first: dict[str, dict] = {}
-    for path in sorted(corpus.STORY_LABEL_DIR.glob("pass1_*.jsonl")):
-        first.update({r["id"]: r for r in corpus.read_jsonl(path)})
-    second: dict[str, dict] = {}
-    for path in sorted(corpus.STORY_LABEL_DIR.glob("pass2_*.jsonl")):
-        second.update({r["id"]: r for r in corpus.read_jsonl(path)})
+    first, second = story_passes()
     source_of = {f"{s['id']}-{i:03d}": s["source"] for s in corpus.other_stories()
                  for i in range(len(corpus.segment(s["text"])))}
     by_source: dict[str, list[str]] = {}
@@ -174,8 +175,7 @@ def main(argv=None) -> int:
     res["pairs"] = pair_agreement()
     res["stories"] = story_agreement()
     if args.story_disagreements:
-        first = {r["id"]: r for p in sorted(corpus.STORY_LABEL_DIR.glob("pass1_*.jsonl")) for r in corpus.read_jsonl(p)}
-        second = {r["id"]: r for p in sorted(corpus.STORY_LABEL_DIR.glob("pass2_*.jsonl")) for r in corpus.read_jsonl(p)}
+        first, second = story_passes()
         text = {r["id"]: r for r in corpus.story_passage_texts(corpus.other_stories())}
         with open(args.story_disagreements, "w", encoding="utf-8") as f:
             for source, m in res["stories"].items():
