@@ -35,6 +35,8 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from scoring.features import Doc
 from scoring.labels import LABELS
 from scoring.segment import segment
@@ -118,6 +120,12 @@ def build_passage_texts() -> list[dict]:
         for i, (start, end) in enumerate(segment(story["text"])):
             out.append({"id": f"voa-{story['id']}-{i:03d}", "title": story["title"], "text": story["text"][start:end]})
     return out
+
+
+def label_matrix(rows: list[dict]) -> np.ndarray:
+    """(rows, labels) 0/1: whether each row's ``labels`` has each of LABELS."""
+    return np.array([[1 if label in r.get("labels", []) else 0 for label in LABELS] for r in rows],
+                    dtype=int).reshape(len(rows), len(LABELS))
 
 
 def _labels_of(row: dict) -> list[str]:

@@ -34,10 +34,6 @@ from training import pairs as pair_training
 from training.metrics import format_table, report
 
 
-def _labels(rows) -> np.ndarray:
-    return np.array([[1 if label in r.get("labels", []) else 0 for label in LABELS] for r in rows], dtype=int)
-
-
 def worst_errors(rows, Y, P, thresholds, n: int) -> list[dict]:
     errs = []
     for j, label in enumerate(LABELS):
@@ -54,10 +50,10 @@ def worst_errors(rows, Y, P, thresholds, n: int) -> list[dict]:
 def evaluate(model: Model, rows: list[dict], train_rows: list[dict]) -> dict:
     mentions = corpus.passage_mentions(rows)
     docs = corpus.to_docs(rows, mentions)
-    Y = _labels(rows)
+    Y = corpus.label_matrix(rows)
     logits = model.logits(model.featurizer.transform(docs))
     P = 1.0 / (1.0 + np.exp(-logits))
-    prevalence = _labels(train_rows).mean(axis=0) if train_rows else Y.mean(axis=0)
+    prevalence = corpus.label_matrix(train_rows).mean(axis=0) if train_rows else Y.mean(axis=0)
     reports = {
         "model": report(Y, P, model.thresholds, LABELS),
         "keyword": report(Y, baselines.keyword_scores(docs), baselines.KEYWORD_THRESHOLDS, LABELS),

@@ -59,10 +59,6 @@ def source_weights(rows: list[dict], scheme: str) -> np.ndarray:
     return w * (len(rows) / w.sum())
 
 
-def _labels(rows) -> np.ndarray:
-    return np.array([[1 if label in r["labels"] else 0 for label in LABELS] for r in rows], dtype=int).reshape(-1, len(LABELS))
-
-
 def fit_without(rows: list[dict], mentions: list, left_out: str, candidate, weighting: str, seed: int,
                 folds: int, min_df: int):
     """Passage and pair model trained without ``left_out``: (featurizer, coef, intercept,
@@ -74,11 +70,11 @@ def fit_without(rows: list[dict], mentions: list, left_out: str, candidate, weig
     docs_tr, docs_dev = corpus.to_docs(tr_rows, tr_ment), corpus.to_docs(dev_rows, dev_ment)
     feat, Xtr, (Xdev,) = fit_features(candidate, docs_tr, [docs_dev], min_df)
     groups = np.array([r["story_id"] for r in tr_rows])
-    coef, intercept, _, oof = fit_candidate(candidate, Xtr, _labels(tr_rows), groups, seed, folds,
+    coef, intercept, _, oof = fit_candidate(candidate, Xtr, corpus.label_matrix(tr_rows), groups, seed, folds,
                                             sample_weight=source_weights(tr_rows, weighting))
     Zdev = np.asarray(Xdev @ coef.T) + intercept
     Pdev = 1.0 / (1.0 + np.exp(-Zdev))
-    Ydev = _labels(dev_rows)
+    Ydev = corpus.label_matrix(dev_rows)
     thresholds = np.array([best_f1_threshold(Ydev[:, j], Pdev[:, j]) for j in range(len(LABELS))])
     pair_model, _ = pair_training.fit_tuned(tr_rows, tr_ment, oof, dev_rows, dev_ment, Zdev, seed=seed, folds=folds)
     return feat, coef, intercept, thresholds, pair_model
@@ -101,9 +97,9 @@ def leave_one_source_out(rows: list[dict], candidate, weighting: str = "none", s
         docs = corpus.to_docs(te_rows, te_ment)
         Z = np.asarray(feat.transform(docs) @ coef.T) + intercept
         P = 1.0 / (1.0 + np.exp(-Z))
-        Y = _labels(te_rows)
+        Y = corpus.label_matrix(te_rows)
         others = [r for r in rows if r["split"] == "train" and r["source"] != source]
-        prevalence = _labels(others).mean(axis=0)
+        prevalence = corpus.label_matrix(others).mean(axis=0)
         out[source] = {
             "passages": len(te_rows),
             "calibration_floor": calibration_floor(P),

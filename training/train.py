@@ -56,10 +56,6 @@ def _proba(X, coef, intercept) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(np.asarray(X @ coef.T) + intercept)))
 
 
-def _label_matrix(rows) -> np.ndarray:
-    return np.array([[1 if label in r["labels"] else 0 for label in LABELS] for r in rows], dtype=int)
-
-
 def _round(obj):
     if isinstance(obj, float):
         return round(obj, 4)
@@ -146,7 +142,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m training.train") 
     progress(f"loaded {len(rows)} passages ({', '.join(f'{s}={len(r)}' for s, r in split_rows.items())})")
     mentions = {s: corpus.passage_mentions(rs) for s, rs in split_rows.items()}
     docs = {s: corpus.to_docs(rs, mentions[s]) for s, rs in split_rows.items()}
-    Y = {s: _label_matrix(rs) for s, rs in split_rows.items()}
+    Y = {s: corpus.label_matrix(rs) for s, rs in split_rows.items()}
     groups = np.array([r["story_id"] for r in split_rows["train"]])
     progress("country mentions found and masked")
 
