@@ -28,6 +28,7 @@ import functools
 import hashlib
 import logging
 import marshal
+import operator
 import os
 import pickle
 import re
@@ -290,6 +291,51 @@ def _word_before(text: str, pos: int, window: int = 40):
     return text[start:pos - m.start(1)], start
 
 
+# a title right before a surname that otherwise needs its full name first ("President Bush")
+_OFFICE_TITLES = frozenset("""president minister secretary chancellor premier taoiseach king queen emir
+sultan ambassador envoy spokesman spokeswoman spokesperson undersecretary""".split())
+
+
+# an official named by country and office: "Somali Foreign Minister Ali Jangeli", "Turkey's interior
+# minister, Besir Atalay", "Ali Jangeli, Somali Foreign Minister" (docs/actors.md, "Officials")
+_OFFICE_MODS = (r"(?:(?i:deputy|vice|acting|chief|senior|top|special|foreign|defen[cs]e|interior|home|finance|justice"
+                r"|health|trade|economy|economic|energy|education|information|security|national|state|u\.?n\.?|prime"
+                r"|ministry|affairs|council|government|cabinet|presidential|embassy|army|navy|military|police"
+                r"|children's|children’s|nuclear|chief)\s+){0,4}")
+_OFFICE_HEAD = (r"(?i:president|prime\s+minister|premier|chancellor|minister|secretary|ambassador|envoy"
+                r"|spokes(?:man|woman|person)|taoiseach|negotiator|representative|counterpart|security\s+advis[eo]r"
+                r"|attorney\s+general)\b(?:\s+(?:to|of|for)\s+(?:the\s+)?[A-Z]\w*(?:\s+[A-Z]\w*){0,2})?")
+_NAME_WORD = r"(?:(?:al|el|bin|ibn|de|da|del|van|von|Ould|Sheikh|Sheik)[- ])?[A-Z][\w’'.-]*[\w’']"
+_PERSON_NAME = rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}})"
+# the words that end the office's name in _OFFICE_HEAD, found by the matcher with the country names
+_OFFICE_WORDS = """president minister premier chancellor secretary ambassador envoy spokesman spokeswoman
+spokesperson taoiseach negotiator representative counterpart adviser advisor general""".split()
+_OFFICIAL_AFTER = re.compile(rf"(?:['’]s)?\s+{_OFFICE_MODS}{_OFFICE_HEAD},?\s+{_PERSON_NAME}")
+_OFFICIAL_BEFORE = re.compile(rf"(?<![\w’'.-]){_PERSON_NAME},\s+\Z")
+_SPACES = re.compile(r"\s+")
+_OFFICE_AFTER_MENTION = re.compile(rf"(?:['’]s)?\s+{_OFFICE_MODS}{_OFFICE_HEAD}")
+# not an official of the state now: "former Somali minister", "opposition leader"
+_NOT_IN_OFFICE = frozenset("former ex late then opposition rebel exiled ousted deposed self-declared".split())
+# characters that glue a surname to the word before or after it: "Al-Jangeli", "Jangeli-Smith"
+_END = operator.itemgetter(1)  # a (start, end, code) span's end
+_LONGEST_KEY = 200  # characters: no mention is longer
+_GLUED_BEFORE = re.compile(r"[\w’'-]")
+_GLUED_AFTER = re.compile(r"[\w-]")
+_RANKS = frozenset("""general major-general lieutenant-general brigadier brigadier-general colonel lieutenant
+lt lt-gen gen col maj capt captain major admiral rear-admiral vice-admiral commander marshal sergeant""".split())
+_OUSTED = re.compile(r",?\s+(?:was\s+|had\s+been\s+)?(?:ousted|deposed|overthrown|toppled|removed)\b")
+_NOT_NAMES = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April
+May June July August September October November December The A An He She It They This That These Those His
+Her Their In On At And But Mr Mrs Ms Dr""".split())
+
+
+def _office_title_before(text: str, s: int) -> bool:
+    """An office title right before ``s``: "President Bush", "Foreign Minister Lavrov" (not "Mr.":
+    a private person may share an official's surname)."""
+    before, bpos = _word_before(text, s, 20)
+    return bool(before) and before.lower() in _OFFICE_TITLES and text[bpos + len(before):s] in (" ", ". ")
+
+
 def _is_cap(word: str | None) -> bool:
     return bool(word) and word[0].isupper()
 
@@ -336,6 +382,25 @@ def _weight(ranges) -> int:
         b = min(b, 20260101)
         total += (b // 10000 - a // 10000) * 365 + ((b // 100) % 100 - (a // 100) % 100) * 30
     return total
+
+
+def _surname_confirms(full_name: str, code: str) -> list[str]:
+    """The forms of a full name's surname that a full mention confirms: "Nouri al-Maliki" ->
+    "al-Maliki", "Maliki"; "Alvaro Uribe Velez" -> "Velez"; family name first for Chinese and
+    Korean names ("Xi Jinping" -> "Xi" is too short: none)."""
+    toks = [t for t in full_name.split() if t.lower().strip(".") not in _SUFFIXES]
+    if len(toks) < 2:
+        return []
+    last = toks[0] if code in ("CHN", "TWN", "KOR", "PRK") else toks[-1]
+    out = []
+    if normalise(last).strip() not in _COMMON and len(last) >= 3:
+        out.append(last)
+        head, dash, rest = last.partition("-")
+        if dash and head.lower() in _PARTICLES and len(rest) >= 4 and normalise(rest).strip() not in _COMMON:
+            out.append(rest)  # "al-Maliki" -> "Maliki"
+    if len(toks) >= 3 and toks[-2].lower() in _PARTICLES:
+        out.append(toks[-2] + " " + toks[-1])
+    return out
 
 
 def _parse_blocks(path: Path):
@@ -463,6 +528,10 @@ def _load():
     for p in persons:
         if not p.forms and p.shorts:
             p.forms.append(p.shorts[0])
+        # a curated full name confirms its surname for the rest of a text, as Phoenix names do
+        # (not a family name written first: "Wang", "Kim" are shared by too many)
+        if p.code not in ("CHN", "TWN", "KOR", "PRK"):
+            p.confirms += [f for f in _surname_confirms(p.name, p.code) if f not in p.confirms and f not in p.shorts]
 
     for raw in (DATA_DIR / "phoenix_people.tsv").read_text(encoding="utf-8").splitlines():
         if not raw or raw.startswith("#"):
@@ -482,15 +551,7 @@ def _load():
             elif len(toks) == 1 and len(toks[0]) >= 4 and toks[0] not in _COMMON and len(f.split()) == 1:
                 p.shorts.append(f)
         if p.forms:
-            toks = [t for t in p.forms[0].split() if t.lower().strip(".") not in _SUFFIXES]
-            if len(toks) >= 2:
-                last = toks[-1]
-                if code in ("CHN", "TWN", "KOR", "PRK"):
-                    last = toks[0]
-                if normalise(last).strip() not in _COMMON and len(last) >= 3:
-                    p.confirms.append(last)
-                if len(toks) >= 3 and toks[-2].lower() in _PARTICLES:
-                    p.confirms.append(toks[-2] + " " + toks[-1])
+            p.confirms += _surname_confirms(p.forms[0], code)
         if p.forms or p.shorts:
             persons.append(p)
 
@@ -521,12 +582,17 @@ def _load():
                 continue
             add(f, (CONFIRM, i, f))
 
+    for word in _OFFICE_WORDS:  # no sense: the matcher reports where offices are named (_officials)
+        k = _key(word)
+        if k not in senses:
+            senses[k] = []
     keys = list(senses)
     auto = ahocorasick.Automaton(ahocorasick.STORE_INTS)
     for i, k in enumerate(keys):
         auto.add_word(k, i)
     auto.make_automaton()
-    table = tuple((tuple(senses[k]), len(k) - 2) for k in keys)
+    offices = {_key(w) for w in _OFFICE_WORDS}
+    table = tuple((tuple(senses[k]), len(k) - 2, k in offices) for k in keys)
     people = tuple(
         (p.name, p.code, tuple(sorted(p.ranges)), tuple(_key(f) for f in p.confirms + p.shorts))
         for p in persons
@@ -674,15 +740,20 @@ class Recognizer:
             return []
 
     # -- matching ------------------------------------------------------------------
-    def _candidates(self, text: str):
-        """Start -> [(length, table index)] of every listed key found in ``text``."""
-        norm = " " + normalise(text) + " "
+    def _candidates(self, norm: str):
+        """Start -> [(length, table index)] of every listed key found in the text, given as
+        ``normalise(text)``, and the starts of the office words (``_OFFICE_WORDS``)."""
+        norm = " " + norm + " "
         by_start: dict[int, list] = defaultdict(list)
+        offices = []
         table = self._table
         for end, idx in self._auto.iter(norm):
-            length = table[idx][1]
-            by_start[end - length - 1].append((length, idx))  # end is the trailing pad: -1
-        return by_start
+            senses, length, office = table[idx]
+            if senses:
+                by_start[end - length - 1].append((length, idx))  # end is the trailing pad: -1
+            if office:
+                offices.append(end - length - 1)
+        return by_start, offices
 
     def _pick(self, text: str, by_start) -> list:
         """Longest case-compatible key at each start, left to right, not overlapping."""
@@ -718,12 +789,14 @@ class Recognizer:
         return bool(caps) and all(w.isupper() for w in caps)
 
     def _find(self, text: str, day: int | None) -> list[Mention]:
-        chosen = self._pick(text, self._candidates(text))
+        by_start, offices = self._candidates(normalise(text))
+        chosen = self._pick(text, by_start)
         out: list[tuple[int, int, str]] = []  # (start, end, code)
         pending_caps: list[tuple[int, int, str]] = []
         visits: list[tuple[int, int, str]] = []
         ambig: list[tuple[int, int, tuple]] = []
         confirmed: dict[str, int] = {}
+        people: set[int] = set()  # where the persons found start
         for s, e, senses, (what, first) in chosen:
             if what == BLOCK:
                 continue
@@ -744,19 +817,123 @@ class Recognizer:
                 if not self._names_a_place(text, s, e):
                     ambig.append((s, e, first))
             else:
+                nkey = normalise(text[s:e])
+                titled = False
+                if all(x[0] == CONFIRM for x in senses):  # most surnames: skip unless confirmed or titled
+                    titled = _office_title_before(text, s)
+                    if not titled and " " + nkey.strip() + " " not in confirmed:
+                        continue
                 if not first and self._inside_other_name(text, s, e):
                     continue  # "Ambassador Song Kim": another person's surname
-                code = self._person(senses, day, confirmed, normalise(text[s:e]))
+                code = self._person(senses, day, confirmed, nkey, titled)
                 if code:
                     out.append((s, e, code))
+                    people.add(s)
         out = self._lists(text, out, pending_caps)
         out += self._visits(text, out, visits)
         out = self._local_places(text, chosen, out)
         out = self._text_rules(text, out, day)
         out += self._resolve_ambiguous(out, ambig, day)
+        out += self._officials(text, offices, out, people)
         out = [self._trim_article(text, s, e, c) for s, e, c in out]
         out.sort()
         return [Mention(c, self._kinds.get(c, "country"), s, e, text[s:e]) for s, e, c in out]
+
+    def _officials(self, text: str, heads: list[int], out: list, people: set[int]) -> list[tuple[int, int, str]]:
+        """Officials the dictionaries do not hold, named by their country and office: the name
+        after "Somali Foreign Minister", "Turkey's interior minister,", "his Sudanese
+        counterpart," or before ", Somali Foreign Minister" stands for that country, and its
+        surname does for the rest of the text ("Jangeli said"). Not a former official or an
+        opposition figure (LABELS.md), not a person's aide ("Sarkozy spokeswoman"), not an
+        officer by rank, not one the text says was ousted ("... Ben Ali ousted from office"); a
+        name another mention already covers is left alone."""
+        found: list[tuple[int, int, str]] = []
+        if not heads or not out:
+            return found
+        by_end = sorted(out, key=_END)
+        ends = list(map(_END, by_end))
+        near = set()  # the mentions an office word follows within reach: the only ones to read
+        for h in heads:
+            near.update(range(bisect.bisect_left(ends, h - 90), bisect.bisect_right(ends, h)))
+
+        def free(s: int, e: int) -> bool:
+            for j in range(bisect.bisect_right(ends, s), len(ends)):  # the mentions ending after s
+                if by_end[j][0] < e:
+                    return False
+                if ends[j] > e + _LONGEST_KEY:
+                    break
+            return not any(fs < e and s < fe for fs, fe, _ in found)
+
+        for k in sorted(near):
+            s, e, code = by_end[k]
+            if s in people or self._kinds.get(code, "country") != "country":
+                continue
+            m = _OFFICIAL_AFTER.match(text, e)
+            if m is None and not (text[s - 2:s] in (", ", ",\u00a0") and _OFFICE_AFTER_MENTION.match(text, e)):
+                continue
+            before, bpos = _word_before(text, s, 20)
+            if before and before.lower() in _NOT_IN_OFFICE:
+                continue
+            if (before and _is_cap(before) and text[bpos + len(before):s] in (" ", "-")
+                    and before.lower() not in _CAP_BEFORE_OK
+                    and (text[bpos - 1:bpos] == "-" or not _sentence_initial(text, bpos))):
+                continue  # inside another name: "NARAL Pro-Choice America President ..."
+            if m:
+                span = self._name_span(text, m.start(1), m.group(1))
+            else:
+                b = self._name_before_comma(text, s)
+                span = b and self._name_span(text, b.start(1), b.group(1))
+            if span and free(*span) and not _OUSTED.match(text, span[1]):
+                found.append((*span, code))
+        if not found:
+            return found
+        surnames = {}
+        for s, e, code in found:
+            last = text[s:e].split()[-1]
+            for form in {last, last.partition("-")[2] if last[:3].lower() in ("al-", "el-") else ""}:
+                if len(form) >= 3 and form not in _NOT_NAMES and normalise(form).strip() not in _COMMON:
+                    surnames.setdefault(form, (e, code))
+        for form, (after, code) in surnames.items():  # later bare mentions: "Jangeli said"
+            i = text.find(form, after)
+            while i >= 0:
+                j = i + len(form)
+                if ((i == 0 or not _GLUED_BEFORE.match(text, i - 1)) and not _GLUED_AFTER.match(text, j)
+                        and free(i, j) and not self._inside_other_name(text, i, j)):
+                    found.append((i, j, code))
+                i = text.find(form, j)
+        return found
+
+    @staticmethod
+    def _name_before_comma(text: str, s: int):
+        """The match of a name that ends in the ", " right before ``s`` ("Ali Jangeli, Somali
+        ..."), or None; tried only at the last few word starts, leftmost first (a search over
+        the whole window costs more than the rest of the rule)."""
+        lo = max(0, s - 80)
+        starts = [lo] + [m.end() for m in _SPACES.finditer(text, lo, s - 2)]
+        for st in starts[-10:]:
+            b = _OFFICIAL_BEFORE.match(text, st, s)
+            if b:
+                return b
+        return None
+
+    @staticmethod
+    def _name_span(text: str, start: int, name: str) -> tuple[int, int] | None:
+        """The person's name in a matched run of capitalised words, or None: the run stops
+        before a word that is no name ("Tuesday", "The"), and needs two words or a name-like one."""
+        words = name.split()
+        keep = []
+        if words and words[0].rstrip(".").lower() in _RANKS:
+            return None  # an officer: "Major-General Kevin Bergner" (not an official of the state here)
+        for w in words:
+            if w.rstrip(".") in _NOT_NAMES:
+                break
+            keep.append(w)
+        if not keep:
+            return None
+        text_name = " ".join(keep)
+        if not text.startswith(text_name, start):  # the run had line breaks or double spaces in it
+            text_name = keep[0]
+        return start, start + len(text_name.rstrip("’'."))
 
     @staticmethod
     def _inside_other_name(text, s, e) -> bool:
@@ -779,7 +956,11 @@ class Recognizer:
         return s, e, c
 
     # -- persons -------------------------------------------------------------------
-    def _person(self, senses, day, confirmed, nkey) -> str | None:
+    def _person(self, senses, day, confirmed, nkey, titled: bool = False) -> str | None:
+        """The country of the office holder a person-name span stands for, or None. A full name
+        confirms its short forms for the rest of the text; a surname that needs confirming also
+        counts after an office title ("President Bush"), as long as one holder of that surname was
+        in office at the date, and then confirms itself."""
         people = self._persons
         full = [x[1] for x in senses if x[0] == PERSON]
         if full:
@@ -793,6 +974,12 @@ class Recognizer:
         short = [x[1] for x in senses if x[0] == SHORT]
         if short:
             return self._pick_code([i for i in short if _valid(people[i][2], day)], day)
+        if titled and len(nkey.strip()) >= 4:  # not "President Lee": too many share it
+            valid = [x[1] for x in senses if x[0] == CONFIRM and _valid(people[x[1]][2], day)]
+            code = self._pick_code(valid, day)
+            if code is not None and len({people[i][0] for i in valid}) == 1:
+                confirmed[" " + nkey.strip() + " "] = valid[0]
+            return code
         return None
 
     def _pick_code(self, ids, day) -> str | None:

@@ -465,3 +465,50 @@ def test_a_failing_recogniser_returns_no_actors_and_logs_why(monkeypatch, caplog
         assert rec.find("Russia attacked Ukraine.") == []
     record = next(r for r in caplog.records if r.name == "scoring.actors")
     assert record.chars == len("Russia attacked Ukraine.") and "Russia" not in record.getMessage()
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the name after a country's office: the dictionaries need not know the official
+    ("Somali Foreign Minister Ali Jama' Jangeli asked for troops. Kenya backed Jangeli.",
+     [("SOM", "Somali"), ("SOM", "Ali Jama' Jangeli"), ("KEN", "Kenya"), ("SOM", "Jangeli")]),
+    ("Abdullah Gul met Besir Atalay, Turkey's interior minister. Atalay said no.",
+     [("TUR", "Abdullah Gul"), ("TUR", "Besir Atalay"), ("TUR", "Turkey"), ("TUR", "Atalay")]),
+    ("Libya's foreign minister, Abdul Ati al-Obeidi, objected. Obeidi called for a ceasefire.",
+     [("LBY", "Libya"), ("LBY", "Abdul Ati al-Obeidi"), ("LBY", "Obeidi")]),
+    ("He met his Sudanese counterpart, Deng Alor.", [("SDN", "Sudanese"), ("SDN", "Deng Alor")]),
+    ("Chinese Foreign Ministry spokesman Lin Jian said on Monday.", [("CHN", "Chinese"), ("CHN", "Lin Jian")]),
+])
+def test_officials_named_by_country_and_office(text, expected):
+    assert pairs(text, dt.date(2008, 3, 1)) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # counterparts: not in office, not an office, or the country is part of another name
+    ("The former Iraqi prime minister Ayad Allawi said.", [("IRQ", "Iraqi")]),
+    ("Iraqi political analyst Hazem al-Nuaemi said.", [("IRQ", "Iraqi")]),
+    ("As NARAL Pro-Choice America President Ilyse Hogue pointed out.", [("USA", "America")]),
+    ("The first visit by a US President to India. Bill Clinton was the last.", [("USA", "US"), ("IND", "India")]),
+    ("Iranian President on Tuesday said.", [("IRN", "Iranian")]),
+    # a person's aide, an officer by rank, one the text says was ousted
+    ("Sarkozy spokeswoman Marie Dupont said. Dupont added.", [("FRA", "Sarkozy")]),
+    ("US spokesperson Major-General Kevin Bergner said. Bergner added.", [("USA", "US")]),
+    ("The uprising saw Tunisian president Amor Haddad ousted from office.", [("TUN", "Tunisian")]),
+])
+def test_not_officials_of_the_state(text, expected):
+    assert pairs(text, dt.date(2008, 3, 1)) == expected
+
+
+def test_an_office_title_confirms_a_surname_held_by_one_official():
+    # "Bush" alone needs the full name first; "President Bush" is enough, and confirms it
+    assert pairs("President Bush will travel. Later Bush said no.", dt.date(2008, 3, 1)) == \
+        [("USA", "Bush"), ("USA", "Bush")]
+    assert pairs("Bush said no.", dt.date(2008, 3, 1)) == []
+    # not "Mr.": a private person may share an official's surname; not out of office
+    assert pairs("Mr. Kazemi said he would appeal.", dt.date(2008, 3, 1)) == []
+    assert pairs("President Bush will travel.", dt.date(2015, 3, 1)) == []
+
+
+def test_a_curated_full_name_confirms_its_surname():
+    assert pairs("Nouri al-Maliki spoke. Later Maliki left.", dt.date(2008, 3, 1)) == \
+        [("IRQ", "Nouri al-Maliki"), ("IRQ", "Maliki")]
+    assert pairs("Maliki left.", dt.date(2008, 3, 1)) == []
