@@ -22,8 +22,8 @@ def _pairs(scorer, text: str) -> dict[tuple[str, str], dict]:
 
 # ---- the guideline's examples -----------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="borderline: AUS-CHN alliance 0.43 against the pair threshold 0.40 (the model "
-                                       "before passed at 0.43 / 0.43): the 'talks that also covered X' cue is weak")
+@pytest.mark.xfail(strict=True, reason="borderline: AUS-CHN alliance 0.42 against the pair threshold 0.41 (an earlier "
+                                       "model passed at 0.43 / 0.43): the 'talks that also covered X' cue is weak")
 def test_allied_pair_only_not_the_topic(scorer):
     pairs = _pairs(scorer, "India and Australia agreed to deepen defence ties at talks that also covered China.")
     assert pairs[("AUS", "IND")]["labels"] == ["alliance"]

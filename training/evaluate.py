@@ -60,6 +60,11 @@ def evaluate(model: Model, rows: list[dict], train_rows: list[dict]) -> dict:
         "majority": report(Y, baselines.majority_scores(len(rows), prevalence), baselines.majority_thresholds(), LABELS),
     }
     pairs = pair_training.report(model.pairs, rows, mentions, logits, model.thresholds)
+    # the same pair model given the labelled passage labels (an oracle passage model): how much
+    # of the pair error is the passage model's, how much the relation model's
+    oracle = pair_training.report(model.pairs, rows, mentions, np.where(Y > 0, 30.0, -30.0), model.thresholds)
+    pairs["with_labelled_passage_labels"] = {
+        "macro_f1": oracle["macro_f1"], **{label: {k: v["f1"] for k, v in oracle[label].items()} for label in LABELS}}
     return {"reports": reports, "pairs": pairs, "Y": Y, "P": P}
 
 
@@ -72,6 +77,10 @@ def format_pairs(pairs: dict) -> str:
         lines.append(f"{label:<14}{m['precision']:>9.3f}{m['recall']:>7.3f}{m['f1']:>7.3f}   "
                      f"{c['precision']:>16.3f}{c['recall']:>7.3f}{c['f1']:>7.3f}{m['support']:>9}")
     lines.append(f"{'macro F1':<14}{pairs['macro_f1']['model']:>23.3f}   {pairs['macro_f1']['co_occurrence']:>30.3f}")
+    oracle = pairs.get("with_labelled_passage_labels")
+    if oracle:
+        lines.append(f"{'gold passages':<14}{oracle['macro_f1']['model']:>23.3f}   {oracle['macro_f1']['co_occurrence']:>30.3f}"
+                     "   (macro F1 given the labelled passage labels)")
     for label in AGENT_LABELS:
         a = pairs[f"agent_accuracy_{label}"]
         acc = "-" if a["accuracy"] is None else f"{a['accuracy']:.3f}"
