@@ -117,3 +117,19 @@ def test_evaluate_cli_writes_json(tmp_path, capsys):
 def test_train_refuses_missing_data(tmp_path, capsys):
     assert train.main(["--data", str(tmp_path / "nope.jsonl"), "--models", str(tmp_path)]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+
+def test_threshold_is_the_middle_of_the_best_plateau_not_a_lone_spike():
+    """A narrow F1 spike on dev (one threshold that happens to split two tight clusters) does
+    not pull the threshold to it; the broad plateau does."""
+    from training.metrics import best_f1_threshold, label_metrics
+
+    # 5 positives at 0.30 just above 10 negatives at 0.29: F1 0.98 at exactly 0.30 only;
+    # 45 positives at 0.70-0.90 and 2 negatives at 0.40-0.50: F1 0.947 anywhere in 0.51-0.70
+    p = np.r_[np.full(5, 0.30), np.linspace(0.70, 0.90, 45), np.full(10, 0.29), [0.40, 0.50]]
+    y = np.r_[np.ones(50), np.zeros(12)].astype(int)
+    assert best_f1_threshold(y, p, window=0) == 0.30  # the plain argmax takes the spike
+    t = best_f1_threshold(y, p)
+    assert 0.50 < t <= 0.70
+    assert round(label_metrics(y, p, t)["f1"], 3) == 0.947

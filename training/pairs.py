@@ -205,7 +205,8 @@ def report(model: PairModel, rows, mentions, passage_logits, passage_thresholds)
 
 
 def best_thresholds(model: PairModel, rows, mentions, passage_logits) -> np.ndarray:
-    """Per label, the pair threshold with the best F1 on ``rows`` (dev), over the found pairs."""
+    """Per label, the pair threshold with the best (smoothed) F1 on ``rows`` (dev), over the found
+    pairs: ``training.metrics.best_f1_threshold``."""
     from training.metrics import best_f1_threshold
 
     pairs, Y, Z, _, _ = examples(rows, mentions, passage_logits)
