@@ -158,6 +158,16 @@ _REL_PREPS = frozenset("with on from to toward towards against by between".split
 _BEFORE_OK = frozenset("between against by".split())
 # a capital after these is a place, even when a verb follows ("residents of Tokyo fired up ...")
 _PLACE_PREPS = frozenset("of in at near outside around from across into through within".split())
+# seats of government that are buildings or streets, and the words that make them a place
+_BUILDINGS = frozenset(_form_key(f) for f in """White House|the White House|Oval Office|Whitehall|Downing Street|
+10 Downing Street|Kremlin|the Kremlin|Pentagon|the Pentagon|Capitol Hill|Elysee|Elysee Palace|Élysée Palace|Blue House|
+Casa Rosada|Planalto|Palazzo Chigi|Zhongnanhai|Malacanang Palace|Miraflores Palace""".replace("\n", "").split("|"))
+_BUILDING_PREPS = frozenset("in at inside outside near around into".split())
+_AFTER_A_PLACE = frozenset("""a an the on in at for with to from by after before during since until and or but
+where when while""".split())
+_MOTION_VERBS = frozenset("walked walk walking marched march marching ran drove rode paraded".split())
+_EVENT_NOUNS = frozenset("""meeting meetings meet met talks conference briefing summit ceremony reception dinner
+lunch visit session""".split())
 # the destination of a visit: "visited Beijing", "a visit to Moscow" (state visits only: see _visits)
 _VISIT_VERBS = frozenset("visited visiting visit visits toured touring".split())
 _VISIT_NOUNS = frozenset("visit visits trip trips tour journey".split())
@@ -244,7 +254,8 @@ franc francs krona kronor krone kroner lira dinar dinars riyal riyals shekel she
 # Forces, Bank, Court, Council, Committee, Ministry) are not listed.
 _NONSTATE_HEADS = _ORG_NOUNS | frozenset("""Party Church Institute Alliance Association Federation Society
 Foundation Hall Centre Center News Press Hospital University College Company Corporation Ltd Pte Inc Museum Network
-Club League Olympic Open Prix Idol Miss Trust Group Holdings Federación Partido Fame""".split())
+Club League Olympic Open Prix Idol Miss Trust Group Holdings Federación Partido Fame Team Forum Movement Front
+Coalition""".split())
 _NAME_LINKS = frozenset({"of", "for", "and", "de", "&"})
 _NAME_REACH = 80  # characters before a mention that ``_inside_organisation_name`` reads
 # the capitalised words (and link words between them) right after a mention, up to six
@@ -384,6 +395,9 @@ def _weight(ranges) -> int:
     return total
 
 
+_FAMILY_NAME_FIRST = frozenset({"CHN", "TWN", "KOR", "PRK"})  # names written family name first
+
+
 def _surname_confirms(full_name: str, code: str) -> list[str]:
     """The forms of a full name's surname that a full mention confirms: "Nouri al-Maliki" ->
     "al-Maliki", "Maliki"; "Alvaro Uribe Velez" -> "Velez"; family name first for Chinese and
@@ -391,7 +405,7 @@ def _surname_confirms(full_name: str, code: str) -> list[str]:
     toks = [t for t in full_name.split() if t.lower().strip(".") not in _SUFFIXES]
     if len(toks) < 2:
         return []
-    last = toks[0] if code in ("CHN", "TWN", "KOR", "PRK") else toks[-1]
+    last = toks[0] if code in _FAMILY_NAME_FIRST else toks[-1]
     out = []
     if normalise(last).strip() not in _COMMON and len(last) >= 3:
         out.append(last)
@@ -530,7 +544,7 @@ def _load():
             p.forms.append(p.shorts[0])
         # a curated full name confirms its surname for the rest of a text, as Phoenix names do
         # (not a family name written first: "Wang", "Kim" are shared by too many)
-        if p.code not in ("CHN", "TWN", "KOR", "PRK"):
+        if p.code not in _FAMILY_NAME_FIRST:
             p.confirms += [f for f in _surname_confirms(p.name, p.code) if f not in p.confirms and f not in p.shorts]
 
     for raw in (DATA_DIR / "phoenix_people.tsv").read_text(encoding="utf-8").splitlines():
@@ -789,7 +803,8 @@ class Recognizer:
         return bool(caps) and all(w.isupper() for w in caps)
 
     def _find(self, text: str, day: int | None) -> list[Mention]:
-        by_start, offices = self._candidates(normalise(text))
+        norm = normalise(text)  # same length as text: a span's key is a slice of it
+        by_start, offices = self._candidates(norm)
         chosen = self._pick(text, by_start)
         out: list[tuple[int, int, str]] = []  # (start, end, code)
         pending_caps: list[tuple[int, int, str]] = []
@@ -817,11 +832,12 @@ class Recognizer:
                 if not self._names_a_place(text, s, e):
                     ambig.append((s, e, first))
             else:
-                nkey = normalise(text[s:e])
+                nkey = norm[s:e]
                 titled = False
                 if all(x[0] == CONFIRM for x in senses):  # most surnames: skip unless confirmed or titled
                     titled = _office_title_before(text, s)
-                    if not titled and " " + nkey.strip() + " " not in confirmed:
+                    held = confirmed.get(" " + nkey.strip() + " ")
+                    if not titled and (held is None or self._family_name_shared(text, text[s:e], held)):
                         continue
                 if not first and self._inside_other_name(text, s, e):
                     continue  # "Ambassador Song Kim": another person's surname
@@ -934,6 +950,20 @@ class Recognizer:
         if not text.startswith(text_name, start):  # the run had line breaks or double spaces in it
             text_name = keep[0]
         return start, start + len(text_name.rstrip("’'."))
+
+    def _family_name_shared(self, text: str, surname: str, held: int) -> bool:
+        """A family name written first ("Kim", "Wang") that the text also gives to someone other
+        than the office holder who confirmed it ("Kim Jong Un" ... "Kim Jong Nam", "Kim Chol"):
+        the bare name is then anyone's."""
+        name, code = self._persons[held][:2]
+        if code not in _FAMILY_NAME_FIRST:
+            return False
+        own = normalise(name).strip()
+        for m in re.finditer(re.escape(surname) + r"(?:[ -][A-Z][\w’'-]*){1,2}", text):
+            full = normalise(m.group()).strip()
+            if not own.startswith(full) and not full.startswith(own):
+                return True
+        return False
 
     @staticmethod
     def _inside_other_name(text, s, e) -> bool:
@@ -1050,6 +1080,8 @@ class Recognizer:
             return False
         if _AFTER_US_STATE.match(text, e) and low not in ("united states", "us", "u s", "america"):
             return False  # "Lebanon, Pennsylvania"
+        if low in _BUILDINGS and self._building_as_place(text, s, e):
+            return False  # "walked to the White House", "signed in the Oval Office"
         allcaps = text[s:e].isupper()
         if low in _PERSONLIKE and not allcaps:
             before, bpos = _word_before(text, s, 30)
@@ -1129,6 +1161,29 @@ class Recognizer:
                 return False
             pos = npos + len(nxt)
         return False
+
+    @staticmethod
+    def _building_as_place(text: str, s: int, e: int) -> bool:
+        """A seat of government named as the place something happens or someone goes: "signed
+        in the Oval Office", "marched to the White House", "ended at Whitehall" — not "officials
+        at the White House", "a statement from the Kremlin", "a visit to the White House", "a news
+        conference at the Pentagon", "in the Pentagon budget"."""
+        before, bpos = _word_before(text, s)
+        if before and before.lower() == "the" and text[bpos + 3:s] == " ":
+            before, bpos = _word_before(text, bpos)
+        if not before or not text[bpos + len(before):bpos + len(before) + 1].isspace():
+            return False
+        low = before.lower()
+        prev, _ = _word_before(text, bpos)
+        prev = (prev or "").lower()
+        if not (low in _BUILDING_PREPS and prev not in _STATE_NOUNS
+                or low in ("to", "toward", "towards") and prev in _MOTION_VERBS):
+            return False
+        if _EVENT_NOUNS.intersection(text[max(0, bpos - 40):bpos].lower().split()[-4:]):
+            return False  # "a news conference at the Pentagon", "a meeting with you in the Oval Office"
+        after, apos = _word_after(text, e)  # not a modifier: "in the Pentagon budget"
+        return not (after and text[e:apos] == " " and after.islower() and not after.endswith("ing")
+                    and after not in _AFTER_A_PLACE)
 
     @staticmethod
     def _after_place_preposition(text: str, s: int) -> bool:

@@ -512,3 +512,41 @@ def test_a_curated_full_name_confirms_its_surname():
     assert pairs("Nouri al-Maliki spoke. Later Maliki left.", dt.date(2008, 3, 1)) == \
         [("IRQ", "Nouri al-Maliki"), ("IRQ", "Maliki")]
     assert pairs("Maliki left.", dt.date(2008, 3, 1)) == []
+
+
+def test_a_family_name_two_people_share_is_nobody_s():
+    # "Kim" stands for Kim Jong Un after his full name, unless the text names another Kim
+    day = dt.date(2017, 2, 20)
+    assert pairs("Kim Jong Un spoke. Later Kim said no.", day) == [("PRK", "Kim Jong Un"), ("PRK", "Kim")]
+    assert pairs("Kim Jong Un rules. Kim Jong Nam died. Two women approached Kim at the airport.", day) == \
+        [("PRK", "Kim Jong Un")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a seat of government named as the place something happens is a place ...
+    ("Half a million walked to the White House waving signs.", []),
+    ("Trump signed in the Oval Office a revised order.", [("USA", "Trump")]),
+    ("The parade ended at Whitehall, the BBC reported.", []),
+    # ... but stays the state where it acts, is spoken for, or modifies a noun
+    ("Officials at the White House said no.", [("USA", "White House")]),
+    ("A statement from the Kremlin said.", [("RUS", "Kremlin")]),
+    ("Modi made a visit to the White House.", [("IND", "Modi"), ("USA", "White House")]),
+    ("The costs were included in the Pentagon budget.", [("USA", "Pentagon")]),
+])
+def test_a_seat_of_government_as_a_place(text, expected):
+    assert pairs(text, dt.date(2017, 3, 6)) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("The Argentine Forensic Anthropology Team confirmed the remains.", []),
+    ("The Syrian National Coalition rejected the talks.", []),
+    ("The Argentine team of forensic experts confirmed the remains.", [("ARG", "Argentine")]),
+])
+def test_a_team_forum_or_coalition_named_after_a_country_is_not_the_state(text, expected):
+    assert pairs(text, dt.date(2017, 3, 6)) == expected
+
+
+def test_a_predecessor_state_is_its_successor():
+    # as the Soviet Union is RUS (docs/actors.md); the adjective alone is not listed
+    assert pairs("The Ottoman Empire fell in 1922.", None) == [("TUR", "Ottoman Empire")]
+    assert pairs("An Ottoman-era mosque reopened.", None) == []

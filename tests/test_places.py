@@ -94,7 +94,7 @@ def test_every_subdivision_that_collides_with_a_country_form_is_listed_and_never
     assert not wrong, wrong
 
 
-@pytest.mark.parametrize("which", ["dev", "test"])
+@pytest.mark.parametrize("which", ["dev", "test", "test2"])
 def test_geoparsing_gold_resolves_to_spans_in_its_articles(which, capsys):
     from training import geoparse
 
@@ -114,11 +114,11 @@ def test_geoparse_agreement_counts_shared_and_lone_mentions():
     assert {d["marked_by"] for d in res["disagreements"]} == {"first", "second"}
 
 
-@pytest.mark.parametrize("which", ["dev", "test"])
+@pytest.mark.parametrize("which", ["dev", "test", "test2"])
 def test_committed_geoparsing_gold_is_what_its_passes_and_adjudication_build(which, tmp_path):
     from training import geoparse
 
-    prefix = "" if which == "dev" else "test_"
+    prefix = "" if which == "dev" else f"{which}_"
     out = tmp_path / "gold.jsonl"
     assert geoparse.main(["--set", which, "--build-gold", "--gold", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == (geoparse.DIR / f"{prefix}gold.jsonl").read_text(encoding="utf-8")
