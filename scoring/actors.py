@@ -42,7 +42,7 @@ import ahocorasick
 import numpy as np
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-_FORMAT = "actors-cache-v1"
+_FORMAT = "actors-cache-v2"
 OPEN_END = 99991231
 
 # Sense kinds stored in the automaton payloads.
@@ -255,7 +255,8 @@ franc francs krona kronor krone kroner lira dinar dinars riyal riyals shekel she
 _NONSTATE_HEADS = _ORG_NOUNS | frozenset("""Party Church Institute Alliance Association Federation Society
 Foundation Hall Centre Center News Press Hospital University College Company Corporation Ltd Pte Inc Museum Network
 Club League Olympic Open Prix Idol Miss Trust Group Holdings Federación Partido Fame Team Forum Movement Front
-Coalition""".split())
+Coalition Expo Radio Television TV Petroleum Gymnastics Swimming Athletics Basketball Hockey Rugby Cricket Cycling
+Rowing Skating Skiing Triathlon""".split())
 _NAME_LINKS = frozenset({"of", "for", "and", "de", "&"})
 _NAME_REACH = 80  # characters before a mention that ``_inside_organisation_name`` reads
 # the capitalised words (and link words between them) right after a mention, up to six
@@ -269,12 +270,34 @@ _LOCAL_NOUNS = frozenset("""mayor mayors mayoral council councillors city homele
 transit buses bus subway metro underground tube trams schools school parks zoo museum museums tourism tourists
 restaurants nightlife streets neighbourhoods neighborhoods suburbs residents population traffic smog pollution
 marathon olympics stadium football soccer club team airport airports hospitals police firefighters skyline
-outskirts downtown""".split())
+outskirts downtown thoroughfare thoroughfares avenues boulevards squares landmarks districts shops pubs bars
+cafes""".split())
 _TITLE_WORDS = frozenset("""president prime minister mr mrs ms dr sen senator gen general
 chairman leader premier chancellor secretary ambassador envoy king queen prince emir sultan
 sheikh field marshal minister spokesman spokeswoman spokesperson foreign defense defence
 supreme""".split())
 _PERSONLIKE = frozenset({"jordan", "chad", "georgia"})
+# a country's word right after one of these is a person's name: "Colonel Jordan", "Mr French"
+_PERSON_TITLES = frozenset("""mr mrs ms miss dr sir lady lord judge justice detective officer coach professor prof
+colonel col captain capt sergeant sgt lieutenant lt corporal private admiral commander""".split())
+# a country's adjective as a language: "Spanish-speaking", "in fluent French", "Spanish was spoken"
+_LANGUAGE_AFTER = re.compile(r"(?:[-‑–](?:speaking|speakers?|language|languages|dubbed|subtitled)\b"
+                             r"|\s+(?:language|languages|speakers?|translation|translations|subtitles|dialects?)\b"
+                             r"|\s+(?:is|was|are|were)\s+(?:\w+ly\s+|still\s+|also\s+|not\s+){0,2}spoken\b)")
+_LANGUAGE_AFTER_INITIALS = frozenset("lstdiwa")
+_ACRONYM_GAPS = frozenset(f"{c} " for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # "BBC Scotland": a capital, a space
+_LANGUAGE_BEFORE = frozenset("""speak speaks spoke spoken speaking fluent translated translate translating written
+learn learning learned learnt teach teaches taught teaching""".split())
+# the two above as the exact words a text has before a mention: "Colonel", "Mr.", "speak", "fluent"
+_WORD_BEFORE_KIND = {**{w: "language" for w in _LANGUAGE_BEFORE},
+                     **{f"{t.capitalize()}{dot}": "title" for t in _PERSON_TITLES for dot in ("", ".")}}
+# "Iranian-American broadcaster", "Vietnamese-Americans": heritage, neither state; not "Japanese-American
+# alliance", "Spanish-American War" (two states, the words after say so)
+_HERITAGE_SECOND = frozenset("American Americans Canadian Canadians Australian Australians Briton Britons".split())
+_BILATERAL_NOUNS = frozenset("""war wars alliance alliances treaty summit trade border relations relationship
+agreement agreements pact cooperation co-operation partnership conflict dispute disputes negotiations accord
+accords commission joint military defense defence friendship rivalry axis deal deals front talks ties tensions
+security exercises drills""".split())
 _GIVEN_NAMES = frozenset("""michael vernon barbara eddie deandre jim jimmy chris mike john james
 robert david brian kevin lady hamilton""".split())
 _CAP_BEFORE_OK = frozenset("""kingdom republic state president king queen emir prime minister
@@ -366,6 +389,36 @@ def _sentence_initial(text: str, pos: int) -> bool:
     while i >= 0 and text[i] in " \t\"'“‘(":
         i -= 1
     return i < 0 or text[i] in ".!?\n:;—–-"
+
+
+def _heritage_or_language_compound(text: str, e: int) -> bool:
+    """The hyphen after a country's word at ``e`` makes it a heritage (the "Iranian" of "an
+    Iranian-American broadcaster", "Vietnamese-Americans", who are American) or a language
+    ("Spanish-speaking", "Somali-language"), not the state; two states stay: "the
+    Spanish-American War", "Iranian-American relations"."""
+    m = _WORD_AT.match(text, e + 1)
+    if not m:
+        return False
+    if m.group() in _HERITAGE_SECOND:
+        return _heritage_after(text, m.end(), m.group())
+    return bool(_LANGUAGE_AFTER.match(text, e))
+
+
+def _language_after(text: str, s: int, e: int) -> bool:
+    """The words after a country's adjective make it a language: "Spanish was still spoken",
+    "French speakers", "a Somali translation", "Cyprus (Greek: Kypros)"."""
+    if text[e:e + 1] == ":":
+        return text[s - 1:s] == "("
+    return text[e + 1:e + 2] in _LANGUAGE_AFTER_INITIALS and bool(_LANGUAGE_AFTER.match(text, e))
+
+
+def _heritage_after(text: str, pos: int, second: str) -> bool:
+    """Whether "X-American" ending at ``pos`` is a heritage (not two states): a plural
+    ("Vietnamese-Americans") or not followed by a word of relations between states."""
+    if second.endswith("s"):
+        return True
+    nxt, _ = _word_after(text, pos, 30)
+    return not (nxt and nxt.lower() in _BILATERAL_NOUNS)
 
 
 # --------------------------------------------------------------------------- data loading
@@ -489,12 +542,15 @@ def _load():
         forms_case[k].append(form)
 
     regions: list[str] = []
+    languages: list[str] = []  # country adjectives that are also languages' names ("spanish")
     for raw in (DATA_DIR / "places.txt").read_text(encoding="utf-8").splitlines():
         line = raw.split("  #", 1)[0].strip()
         if line.startswith("never: "):  # a place that carries a country's name: never the country
             add(line[7:], (BLOCK, None, line[7:]))
         elif line.startswith("region: "):
             regions.append(line[8:])
+        elif line.startswith("language: "):
+            languages.append(_form_key(line[10:]))
 
     for fname, kind in (("countries.txt", "country"), ("organisations.txt", "organisation")):
         for code, display, field, form in _parse_blocks(DATA_DIR / fname):
@@ -611,7 +667,7 @@ def _load():
         (p.name, p.code, tuple(sorted(p.ranges)), tuple(_key(f) for f in p.confirms + p.shorts))
         for p in persons
     )
-    return auto, table, people, names, kinds, tuple(regions)
+    return auto, table, people, names, kinds, tuple(regions), tuple(languages)
 
 
 def _data_files() -> list[Path]:
@@ -734,7 +790,8 @@ class Recognizer:
 
     def __init__(self, use_cache: bool = True):
         built = _load_cached() if use_cache else _load()
-        self._auto, self._table, self._persons, self._names, self._kinds, regions = built
+        self._auto, self._table, self._persons, self._names, self._kinds, regions, languages = built
+        self._languages = frozenset(languages)
         # "London, Ontario", "Paris, Texas", "LEBANON, Pa." : a region after a comma places the name
         self._in_region = re.compile(r",\s*(?:" + "|".join(re.escape(r) for r in sorted(regions, key=len, reverse=True))
                                      + "|" + _US_STATES + r")(?![\w])")
@@ -1078,15 +1135,28 @@ class Recognizer:
             return False
         if _in_a_name_run(text, s, e) and self._inside_organisation_name(text, s, e):
             return False
-        if _AFTER_US_STATE.match(text, e) and low not in ("united states", "us", "u s", "america"):
+        if text[e:e + 1] == "," and _AFTER_US_STATE.match(text, e) and low not in ("united states", "us", "u s",
+                                                                                  "america"):
             return False  # "Lebanon, Pennsylvania"
         if low in _BUILDINGS and self._building_as_place(text, s, e):
             return False  # "walked to the White House", "signed in the Oval Office"
+        nxt = text[e:e + 1]
+        if nxt in "-‑–" and nxt and _heritage_or_language_compound(text, e):
+            return False  # "an Iranian-American broadcaster", "Spanish-speaking"
+        if low in self._languages or low in _PERSONLIKE:
+            if nxt in " (:" and _language_after(text, s, e):
+                return False  # "Spanish was still spoken", "Cyprus (Greek: Kypros)"
+            if text[s - 1:s] == " " and _WORD_BEFORE_KIND.get(
+                    text[text.rfind(" ", max(0, s - 16), s - 1) + 1:s - 1].lstrip("\n\"“(")):
+                return False  # "speak Japanese", "in fluent French", "Mr. French", "Colonel Jordan's attorney"
+        if text[s - 2:s] in _ACRONYM_GAPS and not text[s:e].isupper():
+            word = text[text.rfind(" ", max(0, s - 8), s - 1) + 1:s - 1]
+            if 2 <= len(word) <= 6 and word.isupper() and word.isalpha() and not self._auto.exists(_key(word)):
+                return False  # an organisation's branch: "BBC Scotland", "RSPB Scotland" (not "US", "EU")
         allcaps = text[s:e].isupper()
         if low in _PERSONLIKE and not allcaps:
             before, bpos = _word_before(text, s, 30)
-            gap = text[bpos + len(before):s] if before else ""
-            if before and gap == " ":
+            if before and text[bpos + len(before):s] == " ":
                 if before.lower() in _GIVEN_NAMES:
                     return False
                 if (_is_cap(before) and before.lower() not in _CAP_BEFORE_OK
@@ -1110,6 +1180,8 @@ class Recognizer:
         return True
 
     def _capital_ok(self, text: str, s: int, e: int) -> bool:
+        if text[max(0, s - 4):s].lower() == "pro-" or text[max(0, s - 5):s].lower() == "anti-":
+            return True  # "pro-Beijing candidates", "anti-Moscow protests": the state's side
         if text[e:e + 1] in ("-", "‑", "–"):  # "Moscow-backed", not "Beijing-based"
             nxt, npos = _word_after(text, e + 1)
             if nxt and _is_cap(nxt):  # "Tokyo-Seoul ties"

@@ -550,3 +550,60 @@ def test_a_predecessor_state_is_its_successor():
     # as the Soviet Union is RUS (docs/actors.md); the adjective alone is not listed
     assert pairs("The Ottoman Empire fell in 1922.", None) == [("TUR", "Ottoman Empire")]
     assert pairs("An Ottoman-era mosque reopened.", None) == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a country's adjective as a language is not the state ...
+    ("Spanish was still commonly spoken on 14th Street.", []),
+    ("This is hard for foreigners who don't speak Japanese.", []),
+    ("The Somali-speaking region of Ethiopia.", [("ETH", "Ethiopia")]),
+    ("Larnaca, Cyprus (Greek: Kypros), is the start.", [("CYP", "Cyprus")]),
+    # ... but the people, the state and its forces stay
+    ("Spanish troops left Iraq.", [("ESP", "Spanish"), ("IRQ", "Iraq")]),
+    ("The Japanese spoke to reporters.", [("JPN", "Japanese")]),
+])
+def test_a_language_is_not_the_state(text, expected):
+    assert pairs(text, dt.date(2015, 1, 1)) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a heritage is not the state; the nationality after it is a demonym like any other ...
+    ("The Spanish-American director Artur Balder made a film.", [("USA", "American")]),
+    ("The Armenian–American painter showed his work.", [("USA", "American")]),
+    ("Vietnamese-Americans voted in large numbers.", [("USA", "Americans")]),
+    # ... two states where the words after are about relations between them
+    ("The Spanish-American War began in 1898.", [("ESP", "Spanish"), ("USA", "American")]),
+    ("Iranian-American relations soured.", [("IRN", "Iranian"), ("USA", "American")]),
+])
+def test_a_hyphenated_heritage_is_not_the_state(text, expected):
+    assert pairs(text, dt.date(2015, 1, 1)) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a rank or title before a country's word makes it a person's name ...
+    ("Colonel Jordan's attorney says charges will follow.", []),
+    ("Mr. French said the ship was seized.", []),
+    # ... an acronym before it an organisation's branch ...
+    ("BBC Scotland reporter Laura Bicker said.", []),
+    ("He told VOA Albanian the evidence was thin.", []),
+    # ... but not a country's or a body's own acronym, nor a text in capitals
+    ("The EU Turkey deal held.", [("EU", "EU"), ("TUR", "Turkey")]),
+    ("JAPAN AND CHINA MET.", [("JPN", "JAPAN"), ("CHN", "CHINA")]),
+    ("Jordan said the king would visit.", [("JOR", "Jordan")]),
+    # sports bodies, broadcasters, expos and oil companies are organisations, not the state
+    ("USA Gymnastics applauds the judge.", []),
+    ("Israel Radio reported the strike.", []),
+    ("USA troops arrived.", [("USA", "USA")]),
+])
+def test_a_person_or_an_organisation_named_like_a_country(text, expected):
+    assert pairs(text, dt.date(2015, 1, 1)) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Employees were handed lists of pro-Beijing candidates.", [("CHN", "Beijing")]),
+    ("Protesters joined anti-Moscow rallies.", [("RUS", "Moscow")]),
+    ("Shops on Dublin's major thoroughfares were closed.", []),
+    ("A new bakery opened in Beijing.", []),
+])
+def test_a_capital_for_a_side_and_a_city_s_streets(text, expected):
+    assert pairs(text, dt.date(2015, 1, 1)) == expected

