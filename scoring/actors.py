@@ -280,19 +280,20 @@ _PERSONLIKE = frozenset({"jordan", "chad", "georgia"})
 # a country's word right after one of these is a person's name: "Colonel Jordan", "Mr French"
 _PERSON_TITLES = frozenset("""mr mrs ms miss dr sir lady lord judge justice detective officer coach professor prof
 colonel col captain capt sergeant sgt lieutenant lt corporal private admiral commander""".split())
-# a country's adjective as a language: "Spanish-speaking", "in fluent French", "Spanish was spoken"
+# a country's adjective as a language, by the words after it: "Spanish-speaking", "Spanish was spoken"
 _LANGUAGE_AFTER = re.compile(r"(?:[-‑–](?:speaking|speakers?|language|languages|dubbed|subtitled)\b"
                              r"|\s+(?:language|languages|speakers?|translation|translations|subtitles|dialects?)\b"
                              r"|\s+(?:is|was|are|were)\s+(?:\w+ly\s+|still\s+|also\s+|not\s+){0,2}spoken\b)")
 _LANGUAGE_AFTER_INITIALS = frozenset("lstdiwa")
 _ACRONYM_GAPS = frozenset(f"{c} " for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # "BBC Scotland": a capital, a space
+# ... and by the words before it: "speak Japanese", "in fluent French"
 _LANGUAGE_BEFORE = frozenset("""speak speaks spoke spoken speaking fluent translated translate translating written
 learn learning learned learnt teach teaches taught teaching""".split())
-# the two above as the exact words a text has before a mention: "Colonel", "Mr.", "speak", "fluent"
-_WORD_BEFORE_KIND = {**{w: "language" for w in _LANGUAGE_BEFORE},
-                     **{f"{t.capitalize()}{dot}": "title" for t in _PERSON_TITLES for dot in ("", ".")}}
-# "Iranian-American broadcaster", "Vietnamese-Americans": heritage, neither state; not "Japanese-American
-# alliance", "Spanish-American War" (two states, the words after say so)
+# the words before a language or a person's name, as the text writes them: "speak", "Colonel", "Mr."
+_WORDS_BEFORE_NOT_STATE = _LANGUAGE_BEFORE | frozenset(
+    f"{t.capitalize()}{dot}" for t in _PERSON_TITLES for dot in ("", "."))
+# the X of "an X-American broadcaster", "X-Americans" is a heritage (the American a nationality);
+# not in "the Spanish-American War", "Iranian-American relations" (two states, the words after say so)
 _HERITAGE_SECOND = frozenset("American Americans Canadian Canadians Australian Australians Briton Britons".split())
 _BILATERAL_NOUNS = frozenset("""war wars alliance alliances treaty summit trade border relations relationship
 agreement agreements pact cooperation co-operation partnership conflict dispute disputes negotiations accord
@@ -1141,13 +1142,13 @@ class Recognizer:
         if low in _BUILDINGS and self._building_as_place(text, s, e):
             return False  # "walked to the White House", "signed in the Oval Office"
         nxt = text[e:e + 1]
-        if nxt in "-‑–" and nxt and _heritage_or_language_compound(text, e):
+        if nxt and nxt in "-‑–" and _heritage_or_language_compound(text, e):
             return False  # "an Iranian-American broadcaster", "Spanish-speaking"
         if low in self._languages or low in _PERSONLIKE:
             if nxt in " (:" and _language_after(text, s, e):
                 return False  # "Spanish was still spoken", "Cyprus (Greek: Kypros)"
-            if text[s - 1:s] == " " and _WORD_BEFORE_KIND.get(
-                    text[text.rfind(" ", max(0, s - 16), s - 1) + 1:s - 1].lstrip("\n\"“(")):
+            if text[s - 1:s] == " " and (text[text.rfind(" ", max(0, s - 16), s - 1) + 1:s - 1].lstrip("\n\"“(")
+                                        in _WORDS_BEFORE_NOT_STATE):
                 return False  # "speak Japanese", "in fluent French", "Mr. French", "Colonel Jordan's attorney"
         if text[s - 2:s] in _ACRONYM_GAPS and not text[s:e].isupper():
             word = text[text.rfind(" ", max(0, s - 8), s - 1) + 1:s - 1]
