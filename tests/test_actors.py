@@ -493,6 +493,7 @@ def test_officials_named_by_country_and_office(text, expected):
     ("Sarkozy spokeswoman Marie Dupont said. Dupont added.", [("FRA", "Sarkozy")]),
     ("US spokesperson Major-General Kevin Bergner said. Bergner added.", [("USA", "US")]),
     ("The uprising saw Tunisian president Amor Haddad ousted from office.", [("TUN", "Tunisian")]),
+    ("In Quito, Ecuadoran President Amor Haddad has been removed by congress.", [("ECU", "Ecuadoran")]),
 ])
 def test_not_officials_of_the_state(text, expected):
     assert pairs(text, dt.date(2008, 3, 1)) == expected
