@@ -22,7 +22,7 @@ def _pairs(scorer, text: str) -> dict[tuple[str, str], dict]:
 
 # ---- the guideline's examples -----------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="AUS-CHN and CHN-IND alliance 0.44 and 0.39 against the pair threshold 0.39 "
+@pytest.mark.xfail(strict=True, reason="AUS-CHN alliance 0.45 against the pair threshold 0.40 "
                                        "(an earlier model passed at 0.43 / 0.43): the 'talks that also covered X' cue is weak")
 def test_allied_pair_only_not_the_topic(scorer):
     pairs = _pairs(scorer, "India and Australia agreed to deepen defence ties at talks that also covered China.")
@@ -30,8 +30,8 @@ def test_allied_pair_only_not_the_topic(scorer):
     assert pairs[("AUS", "CHN")]["labels"] == [] and pairs[("CHN", "IND")]["labels"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="EST-RUS coercion 0.20 against the pair threshold 0.27 (the model before "
-                                       "passed at 0.24 / 0.23): the passage scores coercion 0.39 against 0.48, a "
+@pytest.mark.xfail(strict=True, reason="EST-RUS coercion 0.20 against the pair threshold 0.27 (an earlier model "
+                                       "passed at 0.24 / 0.23): the passage scores coercion 0.39 against 0.47, a "
                                        "six-word report carries too little evidence")
 def test_coercion_agent_one_member(scorer):
     pairs = _pairs(scorer, "Russian jets entered Estonian airspace.")

@@ -217,11 +217,18 @@ def file_sha256(path: Path = PASSAGES) -> str:
 
 def passage_mentions(rows: list[dict]) -> list[list[tuple[int, int, str]]]:
     """Per row, its country mentions ``(start, end, code)`` relative to the passage, found as
-    the scorer finds them: a real story's passages within the whole story at its date (so a
-    surname confirmed earlier in the story resolves the same way as in the service, and
-    office holders as of the story), written passages alone."""
+    the scorer finds them (names and "the two sides", ``scoring.coreference``): a real story's
+    passages within the whole story at its date (so a surname confirmed earlier in the story
+    resolves the same way as in the service, and office holders as of the story), written
+    passages alone."""
     from scoring.actors import find_actors
+    from scoring.coreference import two_sides
     from scoring.scorer import parse_date
+    from scoring.segment import segment
+
+    def found(text: str, date=None) -> list:
+        mentions = find_actors(text, date=date)
+        return sorted(mentions + two_sides(text, mentions, segment(text)), key=lambda m: m.start)
 
     stories = {s["id"]: s for s in read_jsonl(STORIES)}
     stories.update((s["id"], s) for s in other_stories())
@@ -232,13 +239,13 @@ def passage_mentions(rows: list[dict]) -> list[list[tuple[int, int, str]]]:
         if story is not None:
             sid = row["story_id"]
             if sid not in by_story:
-                by_story[sid] = [m for m in find_actors(story["text"], date=parse_date(story.get("published")))
+                by_story[sid] = [m for m in found(story["text"], date=parse_date(story.get("published")))
                                  if m.kind == "country"]
             base = row["start"]
             out.append([(m.start - base, m.end - base, m.code) for m in by_story[sid]
                         if m.start >= base and m.end <= row["end"]])
         else:
-            out.append([(m.start, m.end, m.code) for m in find_actors(row["text"]) if m.kind == "country"])
+            out.append([(m.start, m.end, m.code) for m in found(row["text"]) if m.kind == "country"])
     return out
 
 
