@@ -20,32 +20,46 @@ from bisect import bisect_left
 
 from scoring.actors import Mention
 
-_TWO = re.compile(
-    r"\b(?:[Tt]he two|[Bb]oth(?: the)?) (?:sides|countries|nations|governments|leaders|presidents|"
-    r"prime ministers|foreign ministers|defen[cs]e ministers|ministers|neighbou?rs|allies|states|"
-    r"delegations|heads of state)\b")
+_WHO = (r"(?:sides|countries|nations|governments|leaders|presidents|prime ministers|foreign ministers|"
+        r"defen[cs]e ministers|ministers|neighbou?rs|allies|states|delegations|heads of state)\b")
+# "the two sides", "both countries", "both the leaders": each pattern opens with a literal, which
+# the regex engine finds fast (a pattern opening with a word boundary is tried at every place)
+_PHRASES = ((re.compile(r"two " + _WHO), ("the ", "The ")), (re.compile(r"oth(?: the)? " + _WHO), ("b", "B")))
+
+
+def _phrases(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, phrase) of every "the two sides" and the like, sorted."""
+    out = []
+    for pattern, heads in _PHRASES:
+        back = len(heads[0])
+        for m in pattern.finditer(text):
+            s = m.start() - back
+            if s >= 0 and text[s:m.start()] in heads and (s == 0 or not text[s - 1].isalnum()):
+                out.append((s, m.end(), text[s:m.end()]))
+    return sorted(out)
 
 
 def two_sides(text: str, mentions: list[Mention], spans: list[tuple[int, int]]) -> list[Mention]:
     """The mentions ``mentions`` (sorted by start) gain for "the two sides" and the like in
     ``text``, cut into passages ``spans`` (``scoring.segment``); sorted by start."""
-    if "two " not in text and "oth " not in text:
+    hits = _phrases(text)
+    if not hits:
         return []
     countries = [m for m in mentions if m.kind == "country"]
     starts = [m.start for m in countries]
     span_starts = [s for s, _ in spans]
     out: list[Mention] = []
-    for hit in _TWO.finditer(text):
-        at = bisect_left(span_starts, hit.start() + 1) - 1  # the passage holding the phrase
+    for start, end, phrase in hits:
+        at = bisect_left(span_starts, start + 1) - 1  # the passage holding the phrase
         if at < 0:
             continue
         own_start = spans[at][0]
         window_start = spans[at - 1][0] if at > 0 else own_start
-        before = countries[bisect_left(starts, window_start):bisect_left(starts, hit.start())]
+        before = countries[bisect_left(starts, window_start):bisect_left(starts, start)]
         codes = {m.code for m in before}
         if len(codes) != 2:
             continue
         own = {m.code for m in countries[bisect_left(starts, own_start):bisect_left(starts, spans[at][1])]}
         for code in sorted(codes - own):
-            out.append(Mention(code, "country", hit.start(), hit.end(), hit.group()))
+            out.append(Mention(code, "country", start, end, phrase))
     return out
