@@ -378,11 +378,15 @@ def _is_cap(word: str | None) -> bool:
 
 def _in_a_name_run(text: str, s: int, e: int) -> bool:
     """Cheap test before ``_inside_organisation_name`` (most mentions fail it): a capitalised
-    word or "of" right after the mention, or "of", "de", "for" or "Miss" right before it."""
+    word or "of" right after the mention, or "of", "de", "for" or a capitalised word ("Miss
+    Russia", "Cricket Australia", "Fan Expo Canada") right before it."""
     if text[e:e + 1] == " " and (text[e + 1:e + 2].isupper() or text.startswith(("of ", "for ", "de "), e + 1)):
         return True
-    return s >= 3 and text[s - 1] == " " and (text[s - 3:s] in ("of ", "de ") or text[s - 4:s] == "for "
-                                               or text[s - 5:s] == "Miss ")
+    if s < 3 or text[s - 1] != " ":
+        return False
+    if text[s - 3:s] in ("of ", "de ") or text[s - 4:s] == "for ":
+        return True
+    return text[s - 2:s - 1].isalpha() and text[text.rfind(" ", max(0, s - 24), s - 1) + 1].isupper()
 
 
 def _sentence_initial(text: str, pos: int) -> bool:
@@ -1122,7 +1126,7 @@ class Recognizer:
             return False
         linked = False
         for word in text[max(0, s - _NAME_REACH):s].split(" ")[-2:-8:-1]:  # the words before, nearest first
-            if word in _NONSTATE_HEADS:
+            if word in _NONSTATE_HEADS and word != "Team":  # "Team USA" is the national team
                 return True
             if word[:1].isupper() and word.isalpha():
                 linked = False

@@ -594,7 +594,11 @@ def test_a_hyphenated_heritage_is_not_the_state(text, expected):
     # sports bodies, broadcasters, expos and oil companies are organisations, not the state
     ("USA Gymnastics applauds the judge.", []),
     ("Israel Radio reported the strike.", []),
+    ("Cricket Australia fined him, as Fan Expo Canada did.", []),
     ("USA troops arrived.", [("USA", "USA")]),
+    ("Team USA's Meghan Lino won.", [("USA", "USA")]),  # a national team is the country's
+    ("President Xi of China met Prime Minister Modi of India.",
+     [("CHN", "President Xi"), ("CHN", "China"), ("IND", "Modi"), ("IND", "India")]),
 ])
 def test_a_person_or_an_organisation_named_like_a_country(text, expected):
     assert pairs(text, dt.date(2015, 1, 1)) == expected
