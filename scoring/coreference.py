@@ -10,11 +10,13 @@ with kind ``"country"`` and the phrase as its text, so the passage model, the pa
 explanations read it like any other mention. With one country before it, or three or more,
 the phrase is left alone: "both sides" of a civil war, or of a summit of five, is no pair.
 
-Used by ``scoring.scorer`` on every article and by ``training.corpus.passage_mentions``, so
-the models learn from the same mentions the service finds.
+``with_two_sides`` is what ``scoring.scorer`` (on every article) and
+``training.corpus.passage_mentions`` call, so the models learn from the mentions the service
+finds.
 """
 from __future__ import annotations
 
+import operator
 import re
 from bisect import bisect_left
 
@@ -25,6 +27,7 @@ _WHO = (r"(?:sides|countries|nations|governments|leaders|presidents|prime minist
 # "the two sides", "both countries", "both the leaders": each pattern opens with a literal, which
 # the regex engine finds fast (a pattern opening with a word boundary is tried at every place)
 _PHRASES = ((re.compile(r"two " + _WHO), ("the ", "The ")), (re.compile(r"oth(?: the)? " + _WHO), ("b", "B")))
+_START = operator.attrgetter("start")
 
 
 def _phrases(text: str) -> list[tuple[int, int, str]]:
@@ -63,3 +66,9 @@ def two_sides(text: str, mentions: list[Mention], spans: list[tuple[int, int]]) 
         for code in sorted(codes - own):
             out.append(Mention(code, "country", start, end, phrase))
     return out
+
+
+def with_two_sides(text: str, mentions: list[Mention], spans: list[tuple[int, int]]) -> list[Mention]:
+    """``mentions`` (sorted by start) and those ``two_sides`` gives, sorted by start."""
+    implied = two_sides(text, mentions, spans)
+    return sorted(mentions + implied, key=_START) if implied else mentions

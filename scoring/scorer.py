@@ -13,7 +13,6 @@ documented in the README ("Result object") and in the OpenAPI document.
 from __future__ import annotations
 
 import datetime as dt
-import operator
 import os
 import time
 from bisect import bisect_left
@@ -23,7 +22,7 @@ import numpy as np
 
 from . import actors as actors_mod
 from .aggregate import PairScores, countries_and_pairs
-from .coreference import two_sides
+from .coreference import with_two_sides
 from .explain import explain_rows
 from .features import Doc
 from .gcpause import gc_paused
@@ -32,8 +31,6 @@ from .model import Model
 from .pairs import PairRow, explain_pair, passage_pairs
 from .result import Result
 from .segment import segment
-
-_START = operator.attrgetter("start")
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -115,10 +112,8 @@ class Scorer:
             clock.lap(None)
             spans = segment(text)
             clock.lap("segmentation")
-            mentions = actors_mod.find_actors(text, date=date)
-            implied = two_sides(text, mentions, spans)  # "the two sides": the two countries just named
-            if implied:
-                mentions = sorted(mentions + implied, key=_START)
+            # names, and "the two sides" for the two countries just named
+            mentions = with_two_sides(text, actors_mod.find_actors(text, date=date), spans)
             countries = [m for m in mentions if m.kind == "country"]
             c_starts = [m.start for m in countries]
             passage_countries = []

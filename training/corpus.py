@@ -222,13 +222,12 @@ def passage_mentions(rows: list[dict]) -> list[list[tuple[int, int, str]]]:
     resolves the same way as in the service, and office holders as of the story), written
     passages alone."""
     from scoring.actors import find_actors
-    from scoring.coreference import two_sides
+    from scoring.coreference import with_two_sides
     from scoring.scorer import parse_date
     from scoring.segment import segment
 
     def found(text: str, date=None) -> list:
-        mentions = find_actors(text, date=date)
-        return sorted(mentions + two_sides(text, mentions, segment(text)), key=lambda m: m.start)
+        return with_two_sides(text, find_actors(text, date=date), segment(text))
 
     stories = {s["id"]: s for s in read_jsonl(STORIES)}
     stories.update((s["id"], s) for s in other_stories())
