@@ -256,7 +256,7 @@ _NONSTATE_HEADS = _ORG_NOUNS | frozenset("""Party Church Institute Alliance Asso
 Foundation Hall Centre Center News Press Hospital University College Company Corporation Ltd Pte Inc Museum Network
 Club League Olympic Open Prix Idol Miss Trust Group Holdings Federación Partido Fame Team Forum Movement Front
 Coalition Expo Radio Television TV Petroleum Gymnastics Swimming Athletics Basketball Hockey Rugby Cricket Cycling
-Rowing Skating Skiing Triathlon""".split())
+Rowing Skating Skiing Triathlon Liberation""".split())
 _NAME_LINKS = frozenset({"of", "for", "and", "de", "&"})
 _NAME_REACH = 80  # characters before a mention that ``_inside_organisation_name`` reads
 # the capitalised words (and link words between them) right after a mention, up to six

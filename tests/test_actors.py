@@ -554,6 +554,38 @@ def test_a_predecessor_state_is_its_successor():
 
 
 @pytest.mark.parametrize("text,expected", [
+    # the names of wire copy before 1991: divided and renamed states are their successor's
+    ("Kampuchean guerrillas shelled the camp.", [("KHM", "Kampuchean")]),
+    ("East German border guards shot at the car.", [("DEU", "East German")]),
+    ("North Vietnamese troops crossed into Laos.", [("VNM", "North Vietnamese"), ("LAO", "Laos")]),
+    ("Saigon said it would resist.", [("VNM", "Saigon")]),
+    ("North Yemen and South Yemen agreed to unite.", [("YEM", "North Yemen"), ("YEM", "South Yemen")]),
+    ("East Pakistan declared independence.", [("BGD", "East Pakistan")]),
+    ("Nationalist China protested.", [("TWN", "Nationalist China")]),
+    # a place prefix before any other country's name still makes a region
+    ("East Azerbaijan province was hit.", []),
+])
+def test_historical_names_in_older_wire_copy(text, expected):
+    assert pairs(text, dt.date(1985, 1, 1)) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # armed groups and movements named after a country are not its state ...
+    ("Free Syrian Army rebels seized the town.", []),
+    ("Kosovo Liberation Army guerrillas ambushed police.", []),
+    ("The Revolutionary Armed Forces of Colombia freed hostages.", []),
+    ("The Sudanese People's Liberation Army fought on.", []),
+    ("Baloch Liberation Army militants attacked Pakistani troops.", [("PAK", "Pakistani")]),
+    # ... its own army and forces are
+    ("The People's Liberation Army held drills.", [("CHN", "People's Liberation Army")]),
+    ("Syrian forces shelled the town.", [("SYR", "Syrian")]),
+    ("The Palestine Liberation Organization signed.", [("PSE", "Palestine Liberation Organization")]),
+])
+def test_armed_groups_named_after_a_country_are_not_the_state(text, expected):
+    assert pairs(text, dt.date(2015, 1, 1)) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
     # a country's adjective as a language is not the state ...
     ("Spanish was still commonly spoken on 14th Street.", []),
     ("This is hard for foreigners who don't speak Japanese.", []),
