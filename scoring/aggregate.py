@@ -56,38 +56,46 @@ _ROLE = {("coercion", True): "coercion_agent", ("coercion", False): "coercion_ta
 
 
 def _pair_summaries(scores: PairScores, labels, thresholds, passage_P: list[list[float]]) -> list[dict]:
+    rows = scores.rows
     by_pair: dict[tuple[str, str], list[int]] = {}
-    for k, row in enumerate(scores.rows):
-        by_pair.setdefault((row.a, row.b), []).append(k)
+    for k, row in enumerate(rows):
+        key = (row.a, row.b)
+        if key in by_pair:
+            by_pair[key].append(k)
+        else:
+            by_pair[key] = [k]
     P = scores.P.tolist()
-    n_labels = len(labels)
+    agent_columns = [(ai, label, labels.index(label)) for ai, label in enumerate(AGENT_LABELS)]
     out = []
     for (a, b), ks in by_pair.items():
-        best_k = [max(ks, key=lambda k: P[k][j]) for j in range(n_labels)]  # first of ties, as argmax
-        best = [P[k][j] for j, k in enumerate(best_k)]
-        item = {"pair": [a, b], "scores": {label: round(v, 4) for label, v in zip(labels, best)}}
+        if len(ks) == 1:  # most pairs are named in one passage
+            k = ks[0]
+            best_k = [k] * len(labels)
+            best = P[k]
+            evidence = [rows[k].passage]
+        else:
+            best_k = [max(ks, key=lambda k: P[k][j]) for j in range(len(labels))]  # first of ties, as argmax
+            best = [P[k][j] for j, k in enumerate(best_k)]
+            evidence = []
+            for k in sorted(ks, key=lambda k: -max(P[k])):
+                p = rows[k].passage
+                if p not in evidence:
+                    evidence.append(p)
+        pair_scores = {label: round(v, 4) for label, v in zip(labels, best)}
         carried = [label for label, v, t in zip(labels, best, thresholds) if v >= t]
-        item["labels"] = carried
-        item["tension"] = tension(item["scores"])
-        evidence = []
-        for k in sorted(ks, key=lambda k: -max(P[k])):
-            p = scores.rows[k].passage
-            if p not in evidence:
-                evidence.append(p)
-        item["evidence"] = evidence
         agents = {}
-        for ai, label in enumerate(AGENT_LABELS):
+        for ai, label, j in agent_columns:
             if label in carried:
-                k = best_k[labels.index(label)]
-                who = int(scores.agents[k, ai])
+                who = int(scores.agents[best_k[j], ai])
                 agents[label] = [a, b] if who == 2 else [a] if who == 0 else [b]
-        item["agents"] = agents
+        item = {"pair": [a, b], "scores": pair_scores, "labels": carried, "tension": tension(pair_scores),
+                "evidence": evidence, "agents": agents}
         if scores.explain is not None:
             expl = {}
             for label in carried:
                 j = labels.index(label)
                 k = best_k[j]
-                p = scores.rows[k].passage
+                p = rows[k].passage
                 expl[label] = {"passage": p, "passage_score": round(passage_P[p][j], 4),
                                "relation": round(float(scores.relation[k, j]), 4), "items": scores.explain(k, j)}
             item["explanations"] = expl

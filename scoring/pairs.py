@@ -85,6 +85,11 @@ class PairRow(NamedTuple):
     def agent_b(self) -> list[Cue]:
         return self.reading.agent_cues(self.b, self.a)
 
+    @property
+    def agent_names(self) -> tuple[list[str], list[str]]:
+        """The names of ``agent_a`` and of ``agent_b`` (all the agent model reads)."""
+        return self.reading.agent(self.a, self.b)[0], self.reading.agent(self.b, self.a)[0]
+
 
 # a clause or relative clause starts: the verb's subject or object is not beyond it
 _BREAK = frozenset({";", ".", ":", "while", "whereas", "but", "although", "though", "meanwhile", "said", "says",
@@ -172,10 +177,11 @@ def passage_pairs(text: str, mentions: list[tuple[int, int, str]], row: int = 0)
 class _Reading:
     """One passage read once for all its pairs: its tokens (country mentions read as
     COUNTRY), their CAMEO verb categories, the mentions as token ranges, the verb links, and
-    each mention's neighbour cues (memoised, without their side's tag)."""
+    each mention's neighbour cues (memoised, without their side's tag). Each pair's relation is
+    memoised too: the scorer explains a pair from the very cues it scored it by."""
 
     __slots__ = ("words", "spans", "cats", "units", "by_code", "links", "n_countries", "_near", "_combos",
-                 "_members", "_gaps", "_sides")
+                 "_members", "_gaps", "_sides", "_relations")
 
     def __init__(self, text: str, mentions: list[tuple[int, int, str]]):
         parts = _SPLIT.split(text)  # gap, token, gap, token, ..., gap
@@ -202,9 +208,10 @@ class _Reading:
         self.links = _verb_links(words, self.cats, self.spans, units) if len(by_code) > 1 else []
         self._near: dict[int, list[tuple[str, tuple]]] = {}
         self._combos: dict[tuple[str, str], list] = {}
-        self._members: dict[tuple[str, str], list[Cue]] = {}
+        self._members: dict[tuple[str, str], tuple[list[str], list[tuple]]] = {}
         self._gaps: dict[tuple[int, int], tuple[list[str], list[tuple]]] = {}
         self._sides: dict[tuple[int, str], tuple[list[str], list[tuple]]] = {}
+        self._relations: dict[tuple[str, str], tuple[list[str], list[tuple]]] = {}
 
     def _neighbours(self, u) -> list[tuple[str, tuple]]:
         """Cues of one mention as (name after the side's tag, spans): the word before and after,
@@ -249,9 +256,6 @@ class _Reading:
             near = self._neighbours(u)
             got = self._sides[key] = [tag + suffix for suffix, _ in near], [span for _, span in near]
         return got
-
-    def _tagged(self, u, tag: str) -> list[Cue]:
-        return [Cue(tag + name, where) for name, where in self._neighbours(u)]
 
     def combos(self, a: str, b: str) -> list:
         """Every mention of a with every mention of b, the nearest ``_MAX_COMBOS`` first: "Ukraine
@@ -309,7 +313,11 @@ class _Reading:
         return names, where
 
     def relation(self, a: str, b: str) -> tuple[list[str], list[tuple]]:
-        """The cues of whether a label holds between a and b, as (names, spans)."""
+        """The cues of whether a label holds between a and b, as (names, spans) (memoised)."""
+        key = (a, b)
+        got = self._relations.get(key)
+        if got is not None:
+            return got
         names = [self.n_countries]
         where: list[tuple] = [()]
         for ua, ub in self.combos(a, b):
@@ -337,49 +345,71 @@ class _Reading:
                 continue
             names.append(kind + category)
             where.append((span,))
-        return names, where
+        got = self._relations[key] = names, where
+        return got
 
-    def _member(self, code: str, tag: str) -> list[Cue]:
-        """Every mention of a member ("own" or "other" side), not only the nearest (memoised)."""
+    def _member(self, code: str, tag: str) -> tuple[list[str], list[tuple]]:
+        """Every mention of a member ("own" or "other" side), not only the nearest, as (names,
+        spans) (memoised)."""
         key = (code, tag)
         got = self._members.get(key)
         if got is None:
-            got = [c for u in self.by_code[code] for c in self._tagged(u, tag)]
+            names, where = [], []
+            for u in self.by_code[code]:
+                for name, spans in self._neighbours(u):
+                    names.append(tag + name)
+                    where.append(spans)
             if tag == "own" and self.units[0][2] == code:
                 u = self.units[0]
-                got.append(Cue("is the passage's first country", ((u[3], u[4]),)))
-            self._members[key] = got
+                names.append("is the passage's first country")
+                where.append(((u[3], u[4]),))
+            got = self._members[key] = names, where
         return got
 
-    def agent_cues(self, me: str, other: str) -> list[Cue]:
-        """The cues of whether ``me`` is the agent in its pair with ``other``: its own side of
-        the words between them (``forward:attacked`` when it comes first), its role in the verb
-        links, and the neighbours of every mention of it and of the other."""
-        side = []
+    def agent(self, me: str, other: str) -> tuple[list[str], list[tuple]]:
+        """The cues of whether ``me`` is the agent in its pair with ``other``, as (names, spans):
+        its own side of the words between them (``forward:attacked`` when it comes first), its
+        role in the verb links, and the neighbours of every mention of it and of the other."""
+        names, where = [], []
         a, b = (me, other) if me < other else (other, me)
         for ua, ub in self.combos(a, b):
             mine = ua if me == a else ub
             first, second = (ua, ub) if ua[0] < ub[0] else (ub, ua)
             d = "forward:" if mine is first else "backward:"
-            side.append(Cue("is first" if mine is first else "is second", ((mine[3], mine[4]),)))
-            for name, where in zip(*self._between(first, second)):
+            names.append("is first" if mine is first else "is second")
+            where.append(((mine[3], mine[4]),))
+            for name, w in zip(*self._between(first, second)):
                 if name.startswith("between:"):
-                    side.append(Cue(d + name[8:], where))
+                    names.append(d + name[8:])
+                    where.append(w)
         for subj, obj, category, span in self.links:
-            sp_ = (span,)
             if (me in subj and other in obj) or (other in subj and me in obj):
-                side.append(Cue(("subject of:" if me in subj else "object of:") + category, sp_))
+                name = ("subject of:" if me in subj else "object of:") + category
             elif me in subj and other in subj:
-                side.append(Cue("co-subject of:" + category, sp_))
+                name = "co-subject of:" + category
             elif me in obj and other in obj:
-                pass
+                continue
             elif (me in subj or other in subj) and obj:
-                if me in subj:
-                    side.append(Cue("acts on a third:" + category, sp_))
+                if me not in subj:
+                    continue
+                name = "acts on a third:" + category
             elif (me in obj or other in obj) and subj:
-                if me in obj:
-                    side.append(Cue("a third acts on it:" + category, sp_))
-        return side + self._member(me, "own") + self._member(other, "other")
+                if me not in obj:
+                    continue
+                name = "a third acts on it:" + category
+            else:
+                continue
+            names.append(name)
+            where.append((span,))
+        n, w = self._member(me, "own")
+        names += n
+        where += w
+        n, w = self._member(other, "other")
+        return names + n, where + w
+
+    def agent_cues(self, me: str, other: str) -> list[Cue]:
+        """:meth:`agent` as cues."""
+        return [Cue(name, where) for name, where in zip(*self.agent(me, other))]
 
 
 @dataclass
@@ -407,8 +437,8 @@ class CueVocabulary:
         indptr = [0]
         indices: list[int] = []
         for cues in cue_lists:
-            cols = {get(n, -1) for n in _names(cues)}
-            cols.discard(-1)
+            cols = set(map(get, cues if not cues or isinstance(cues[0], str) else [c.name for c in cues]))
+            cols.discard(None)  # not in the vocabulary
             indices += sorted(cols)
             indptr.append(len(indices))
         data = np.ones(len(indices))
@@ -447,7 +477,7 @@ class PairModel:
         which = np.arange(len(rows)) if only is None else np.asarray(only, dtype=np.int64)
         if not len(which):
             return out
-        A = self.agent_vocab.transform([c for k in which for c in (rows[k].agent_a, rows[k].agent_b)])
+        A = self.agent_vocab.transform([names for k in which for names in rows[k].agent_names])
         for j, label in enumerate(AGENT_LABELS):
             prob = self.agent_proba(label, A).reshape(-1, 2)
             both = (prob >= self.both_threshold).all(axis=1)
@@ -485,7 +515,18 @@ def explain_pair(model: PairModel, row: PairRow, label: int, offset: int, k: int
     """The ``k`` cues that raised one pair's relation score for a label the most, as
     explanation items ``{"feature", "weight", "spans"}`` (spans absolute: ``offset`` is the
     passage's start in the article)."""
-    items = [it for it in model.contributions(row.cues, label) if it[1] > 0]
-    items.sort(key=lambda it: -it[1])
-    return [{"feature": name, "weight": round(w, 4), "spans": [(s + offset, e + offset) for s, e in spans]}
-            for name, w, spans in items[:k]]
+    # as contributions() but straight from the memoised relation, and the spans of the top k only
+    names, wheres = row.reading.relation(row.a, row.b)
+    get, weights = model.vocab.columns_.get, model.coef[label]
+    weight: dict[str, float] = {}
+    for name in names:
+        if name not in weight:
+            j = get(name)
+            weight[name] = 0.0 if j is None else float(weights[j])
+    top = sorted((it for it in weight.items() if it[1] > 0), key=lambda it: -it[1])[:k]  # stable: ties keep cue order
+    spans: dict[str, set] = {name: set() for name, _ in top}
+    for name, where in zip(names, wheres):
+        if name in spans:
+            spans[name].update(where)
+    return [{"feature": name, "weight": round(w, 4), "spans": [(s + offset, e + offset) for s, e in sorted(spans[name])]}
+            for name, w in top]

@@ -202,16 +202,18 @@ class Scorer:
             best: dict[tuple, int] = {}
             column, t = Pp[:, j].tolist(), float(pm.thresholds[j])
             for k, key in enumerate(keys):
+                if column[k] < t:  # a pair's best row below the threshold shows no agents
+                    continue
                 b = best.get(key)
                 if b is None or column[k] > column[b]:  # the first of ties, as the aggregation
                     best[key] = k
-            needed.update(k for k in best.values() if column[k] >= t)
+            needed.update(best.values())
         agents = pm.agents(rows, only=sorted(needed))
         where = [r.passage for r in rows]
 
         def for_article(first: int, stop: int, explain: bool, offsets: list[int]) -> PairScores:
             lo, hi = bisect_left(where, first), bisect_left(where, stop)
-            mine = [r._replace(passage=r.passage - first) for r in rows[lo:hi]]
+            mine = [PairRow(r.passage - first, r.a, r.b, r.names, r.reading) for r in rows[lo:hi]]
             explainer = None
             if explain:
                 def explainer(k: int, label: int) -> list[dict]:
