@@ -17,9 +17,9 @@ spans of the country mentions inside it (relative to the passage). Features:
   saw in training still count through their vectors.
 
 Values: sublinear tf times idf, the word and lexicon blocks each L2-normalised per passage.
-``transform`` works on a whole batch at once: one regex split tokenises it, Python touches
-each token once (a dict look-up of its token id), everything else is numpy and scipy on the
-batch. ``tokens`` and ``feature_names`` are the passage-at-a-time definitions it must equal
+``transform`` works on a whole batch at once: numpy finds the tokens' offsets, one
+``str.split`` makes their strings, Python touches each token once (a dict look-up of its
+token id), everything else is numpy and scipy on the batch. ``tokens`` and ``feature_names`` are the passage-at-a-time definitions it must equal
 (training counts document frequencies with them; tests/test_features.py compares the two). With ``spans=True`` it
 also returns what explanations need to point at the words (:class:`Spans`).
 """
@@ -40,7 +40,6 @@ import scipy.sparse as sp
 
 COUNTRY_TOKEN = "COUNTRY"
 _TOKEN = re.compile(r"\w++(?:['’]\w++)*+")  # possessive: nothing to give back, 10% faster
-_SPLIT = re.compile(r"(\w++(?:['’]\w++)*+)")  # the same tokens, kept by re.split between the gaps
 _DIGITS = re.compile(r"\d")
 LEXICON_PATH = Path(__file__).parent / "lexicon" / "cameo_verbs.tsv"
 VECTORS_PATH = Path(__file__).parent / "vectors" / "wordvec_128.npz"
@@ -106,10 +105,26 @@ def tokens(doc: Doc) -> Tokens:
     return Tokens(words, starts, ends)
 
 
+@lru_cache(maxsize=1)
+def _word_chars() -> np.ndarray:
+    """Per code point below U+10000: whether ``\\w`` matches it (found by the regex itself)."""
+    table = np.zeros(0x10000, dtype=bool)
+    for m in re.finditer(r"\w+", "".join(map(chr, range(0x10000)))):
+        table[m.start():m.end()] = True
+    return table
+
+
 def _batch_tokens(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """The raw lower-case tokens of a batch of passages, as :func:`tokens` finds them (before
     normalisation and mentions), with start/end offsets in the passages joined by newlines
-    (a newline never joins two tokens), and where each passage starts there."""
+    (a newline never joins two tokens), and where each passage starts there.
+
+    The regex would build a string for every gap between tokens too, and their offsets would
+    take a pass over all those strings: instead numpy marks the characters of tokens (word
+    characters, and an apostrophe between two), which gives the offsets, and one ``str.split``
+    of the text with every other character made a space gives the words (no word character is
+    a space).
+    """
     n = len(texts)
     doc_start = np.zeros(n, dtype=np.int64)
     if n:
@@ -121,10 +136,19 @@ def _batch_tokens(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, 
         lowered = [x.lower() for x in texts]
         odd = [i for i, (a, b) in enumerate(zip(texts, lowered)) if len(a) != len(b)]
         low = "\n".join(b if len(a) == len(b) else a for a, b in zip(texts, lowered))
-    parts = _SPLIT.split(low)
-    words = parts[1::2]
-    offs = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
-    starts, ends = offs[0:-1:2], offs[1::2]
+    code = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    table = _word_chars()
+    word = table[np.minimum(code, 0xFFFF)]
+    for i in np.flatnonzero(code > 0xFFFF).tolist():  # beyond the table: rare
+        word[i] = _TOKEN.match(low, i, i + 1) is not None
+    apostrophe = (code[1:-1] == ord("'")) | (code[1:-1] == ord("’"))
+    in_token = word.copy()
+    in_token[1:-1] |= apostrophe & word[:-2] & word[2:]
+    edge = np.diff(in_token.view(np.int8), prepend=0, append=0)
+    starts = np.flatnonzero(edge == 1)
+    ends = np.flatnonzero(edge == -1)
+    spaced = np.where(in_token, code, ord(" "))
+    words = spaced.tobytes().decode("utf-32-le").split()
     if odd:  # ... and are lower-cased token by token, as tokens() does
         tok_row = np.searchsorted(doc_start, starts, "right") - 1
         for i in np.flatnonzero(np.isin(tok_row, odd)).tolist():
@@ -250,7 +274,7 @@ class _Tables(NamedTuple):
     Every word the model can use (a unigram or a bigram half, a word with a vector, a word of
     a lexicon phrase, ``COUNTRY``) has a token id; ``unknown`` is the id of all other words.
     Per token id: its unigram column and its vector-table row (-1: none). Bigrams and lexicon
-    phrases are sorted integer keys of their token ids, looked up with ``np.searchsorted``.
+    phrases are integer keys made of their token ids, in hash tables (:class:`_IntMap`).
     ``raw_ids`` caches the token id of raw lower-cased words (before ``_normal``) as the
     batches meet them.
     """
@@ -260,12 +284,11 @@ class _Tables(NamedTuple):
     unknown: int
     uni_col: np.ndarray
     vec_row: np.ndarray
-    bigram_keys: np.ndarray
-    bigram_cols: np.ndarray
+    bigram_cols: _IntMap
     bigram_first: np.ndarray  # per token id: begins / ends some bigram of the vocabulary
     bigram_second: np.ndarray
     lexicon_first: np.ndarray  # per token id: begins some lexicon phrase
-    lexicon_keys: tuple[tuple[np.ndarray, np.ndarray], ...]  # (sorted keys, columns) per phrase length 1..3
+    lexicon_cols: tuple[_IntMap, ...]  # per phrase length 1..3
     vec_table: np.ndarray | None
     vec_weight: np.ndarray | None  # idf weight per vector-table row
     vec_col: np.ndarray | None  # unigram column of each vector-table row, -1 when none
@@ -275,19 +298,53 @@ class _Tables(NamedTuple):
 _RAW_CACHE_LIMIT = 200_000  # raw words remembered beyond the vocabulary (about 20 MB at most)
 
 
-def _sorted_keys(keys: list[int], cols: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    k = np.asarray(keys, dtype=np.int64)
-    order = np.argsort(k, kind="stable")
-    return k[order], np.asarray(cols, dtype=np.int64)[order]
+class _IntMap:
+    """Distinct non-negative integer keys -> integer values, looked up many at a time.
 
+    A hash table with open addressing (linear probing) in numpy arrays, at most a quarter
+    full: a look-up costs one or two vectorised probes per batch, where a binary search of
+    sorted keys costs about twenty scattered reads per key.
+    """
 
-def _look_up(keys: np.ndarray, cols: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(found, column)`` per query key: whether it is in ``keys``, and its column (else -1)."""
-    if not len(keys) or not len(query):
-        return np.zeros(len(query), dtype=bool), np.full(len(query), -1, dtype=np.int64)
-    pos = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
-    found = keys[pos] == query
-    return found, np.where(found, cols[pos], -1)
+    def __init__(self, keys, values):
+        keys = np.asarray(keys, dtype=np.int64)
+        values = np.asarray(values, dtype=np.int64)
+        bits = max(4, (4 * len(keys)).bit_length())
+        self._shift = np.uint64(64 - bits)
+        self._mask = (1 << bits) - 1
+        self._keys = np.full(1 << bits, -1, dtype=np.int64)  # -1: an empty slot
+        self._values = np.zeros(1 << bits, dtype=np.int64)
+        slot = self._slot(keys)
+        pending = np.arange(len(keys))
+        while len(pending):  # each round, one key takes each wanted free slot; the rest move on
+            s = slot[pending]
+            free = np.flatnonzero(self._keys[s] < 0)
+            taken, first = np.unique(s[free], return_index=True)
+            self._keys[taken] = keys[pending[free[first]]]
+            self._values[taken] = values[pending[free[first]]]
+            waiting = np.ones(len(pending), dtype=bool)
+            waiting[free[first]] = False
+            pending = pending[waiting]
+            slot[pending] = (slot[pending] + 1) & self._mask
+
+    def _slot(self, keys: np.ndarray) -> np.ndarray:
+        # Fibonacci hashing: the top bits of key * 2^64 / golden ratio (wrapping uint64)
+        return ((keys.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> self._shift).astype(np.int64)
+
+    def get(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(found, value)`` per query key: whether it is a key, and its value (else -1)."""
+        found = np.zeros(len(query), dtype=bool)
+        value = np.full(len(query), -1, dtype=np.int64)
+        todo = np.arange(len(query))
+        slot = self._slot(query)
+        while len(todo):
+            k = self._keys[slot]
+            hit = k == query[todo]
+            found[todo[hit]] = True
+            value[todo[hit]] = self._values[slot[hit]]
+            go = (k >= 0) & ~hit  # an occupied slot of another key: probe the next one
+            todo, slot = todo[go], (slot[go] + 1) & self._mask
+        return found, value
 
 
 def _distinct(ids: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -412,7 +469,7 @@ class Featurizer:
         for w, j in unigram.items():
             uni_col[word_id[w]] = j
         halves = np.asarray([[word_id[w] for w in p.split(" ")] for p in bigram], dtype=np.int64).reshape(-1, 2)
-        bigram_keys, bigram_cols = _sorted_keys(halves[:, 0] * base + halves[:, 1], list(bigram.values()))
+        bigram_cols = _IntMap(halves[:, 0] * base + halves[:, 1], list(bigram.values()))
         bigram_first = np.zeros(base, dtype=bool)
         bigram_second = np.zeros(base, dtype=bool)
         bigram_first[halves[:, 0]] = True
@@ -426,7 +483,7 @@ class Featurizer:
                 key = key * base + i
             by_len[len(ids) - 1][0].append(key)
             by_len[len(ids) - 1][1].append(col)
-        lexicon_keys = tuple(_sorted_keys(k, c) for k, c in by_len)
+        lexicon_cols = tuple(_IntMap(k, c) for k, c in by_len)
         vec_row = np.full(base, -1, dtype=np.int64)
         vec_weight = vec_col = None
         if vec_words is not None:
@@ -435,8 +492,8 @@ class Featurizer:
             vec_weight = np.array([self.word_idf_.get(w, self.max_idf_) for w in vec_words])
             vec_col = np.array([unigram.get(w, -1) for w in vec_words], dtype=np.int64)
         raw_ids = {w: i for w, i in word_id.items() if w.isalpha() and w.islower()}
-        cached = _Tables(word_id, raw_ids, unknown, uni_col, vec_row, bigram_keys, bigram_cols, bigram_first,
-                         bigram_second, lexicon_first, lexicon_keys,
+        cached = _Tables(word_id, raw_ids, unknown, uni_col, vec_row, bigram_cols, bigram_first,
+                         bigram_second, lexicon_first, lexicon_cols,
                          vec_table, vec_weight, vec_col, vec_words)
         self.__dict__["_tables_cache"] = cached
         return cached
@@ -462,7 +519,7 @@ class Featurizer:
         vectors). ``Model.logits`` takes either form; scoring uses the split one, which spares
         copying every passage's dense values into the sparse matrix.
 
-        The batch is tokenised as one text (one regex split, C speed); Python then touches
+        The batch is tokenised as one text (numpy and one ``str.split``); Python then touches
         each token once, to find its token id; bigrams, lexicon phrases and columns are
         numpy look-ups on the batch. The result equals :func:`tokens` plus
         :func:`feature_names` applied passage by passage (``tests/test_features.py``).
@@ -484,7 +541,7 @@ class Featurizer:
         uni = t.uni_col[ids]
         bi = np.full(max(n_tok - 1, 0), -1, dtype=np.int64)
         maybe = np.flatnonzero(t.bigram_first[ids[:-1]] & t.bigram_second[ids[1:]] & same)  # not across passages
-        bi[maybe] = _look_up(t.bigram_keys, t.bigram_cols, ids[maybe] * base + ids[maybe + 1])[1]
+        bi[maybe] = t.bigram_cols.get(ids[maybe] * base + ids[maybe + 1])[1]
         u_pos = np.flatnonzero(uni >= 0)
         b_pos = np.flatnonzero(bi >= 0)
         blocks = []
@@ -561,13 +618,13 @@ class Featurizer:
         size = np.zeros(len(cand), dtype=np.int64)
         col = np.full(len(cand), -1, dtype=np.int64)
         key = ids[cand]
-        for k, (keys, cols) in enumerate(t.lexicon_keys, start=1):
+        for k, cols in enumerate(t.lexicon_cols, start=1):
             if k > 1:
                 nxt = cand + (k - 1)
                 inside = nxt < n_tok
                 inside[inside] = row[nxt[inside]] == row[cand[inside]]
                 key = key * base + ids[np.minimum(nxt, n_tok - 1)]
-            found, cols_k = _look_up(keys, cols, key)
+            found, cols_k = cols.get(key)
             hit = found & inside if k > 1 else found
             size[hit] = k  # longer phrases overwrite shorter ones
             col[hit] = cols_k[hit]
