@@ -140,11 +140,17 @@ def explain_rows(X, coef: np.ndarray, spans: Spans, featurizer: Featurizer, offs
     occ_end = spans.occ_end[occ_order] + base
 
     # one entry per (passage, item): word, word pair, lexicon category or vector-only word
-    first, inverse = _unique(rows_all * width + keys_all)
-    u_row, u_key = rows_all[first], keys_all[first]
-    uniq = u_row * width + u_key
-    lo_all = np.searchsorted(occ_sorted, uniq, "left")  # all at once: sorted queries are fast
-    hi_all = np.searchsorted(occ_sorted, uniq, "right")
+    code = rows_all * width + keys_all
+    first, inverse = _unique(code)
+    uniq, u_row, u_key = code[first], rows_all[first], keys_all[first]
+    # each item's occurrences, occ_sorted[lo_all[i]:hi_all[i]]; from Featurizer.transform the
+    # items are exactly the distinct occurrences, which spares the binary searches
+    lo_all = np.flatnonzero(np.diff(occ_sorted, prepend=-1))
+    if len(lo_all) == len(uniq) and np.array_equal(occ_sorted[lo_all], uniq):
+        hi_all = np.append(lo_all[1:], len(occ_sorted))
+    else:
+        lo_all = np.searchsorted(occ_sorted, uniq, "left")
+        hi_all = np.searchsorted(occ_sorted, uniq, "right")
     display = _display_names(featurizer)
 
     per_label = []

@@ -28,7 +28,6 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left, bisect_right
-from itertools import repeat
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -114,16 +113,32 @@ def _word_chars() -> np.ndarray:
     return table
 
 
-def _batch_tokens(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """The raw lower-case tokens of a batch of passages, as :func:`tokens` finds them (before
-    normalisation and mentions), with start/end offsets in the passages joined by newlines
-    (a newline never joins two tokens), and where each passage starts there.
+class _Batch(NamedTuple):
+    """A batch of passages as one text, and its raw tokens (before normalisation and mentions)."""
 
-    The regex would build a string for every gap between tokens too, and their offsets would
-    take a pass over all those strings: instead numpy marks the characters of tokens (word
-    characters, and an apostrophe between two), which gives the offsets, and one ``str.split``
-    of the text with every other character made a space gives the words (no word character is
-    a space).
+    text: str  # the passages joined by newlines (a newline never joins two tokens), lower-cased
+    code: np.ndarray  # the text's code points
+    starts: np.ndarray  # each token's start and end in the text
+    ends: np.ndarray
+    doc_start: np.ndarray  # where each passage starts in the text
+    cased: np.ndarray  # tokens of passages that keep their case in the text (see _batch_tokens)
+
+    def words(self, which: np.ndarray) -> list[str]:
+        """The lower-case strings of tokens ``which``, as :func:`tokens` finds them."""
+        text = self.text
+        out = [text[a:b] for a, b in zip(self.starts[which].tolist(), self.ends[which].tolist())]
+        if len(self.cased):
+            for i in np.flatnonzero(np.isin(which, self.cased)).tolist():
+                out[i] = out[i].lower()
+        return out
+
+
+def _batch_tokens(texts: list[str]) -> _Batch:
+    """The raw tokens of a batch of passages, as :func:`tokens` finds them.
+
+    numpy marks the characters of tokens (word characters, and an apostrophe between two) in
+    the code points of the whole batch, which gives the tokens' offsets without building a
+    string per token and per gap, as the regex would.
     """
     n = len(texts)
     doc_start = np.zeros(n, dtype=np.int64)
@@ -147,13 +162,11 @@ def _batch_tokens(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, 
     edge = np.diff(in_token.view(np.int8), prepend=0, append=0)
     starts = np.flatnonzero(edge == 1)
     ends = np.flatnonzero(edge == -1)
-    spaced = np.where(in_token, code, ord(" "))
-    words = spaced.tobytes().decode("utf-32-le").split()
-    if odd:  # ... and are lower-cased token by token, as tokens() does
+    cased = np.zeros(0, dtype=np.int64)
+    if odd:  # ... and their tokens are lower-cased one by one, as tokens() does
         tok_row = np.searchsorted(doc_start, starts, "right") - 1
-        for i in np.flatnonzero(np.isin(tok_row, odd)).tolist():
-            words[i] = words[i].lower()
-    return words, starts, ends, doc_start
+        cased = np.flatnonzero(np.isin(tok_row, odd))
+    return _Batch(low, code, starts, ends, doc_start, cased)
 
 
 def _country_tokens(ids: np.ndarray, starts: np.ndarray, ends: np.ndarray, ms: np.ndarray, me: np.ndarray,
@@ -276,11 +289,13 @@ class _Tables(NamedTuple):
     Per token id: its unigram column and its vector-table row (-1: none). Bigrams and lexicon
     phrases are integer keys made of their token ids, in hash tables (:class:`_IntMap`).
     ``raw_ids`` caches the token id of raw lower-cased words (before ``_normal``) as the
-    batches meet them.
+    batches meet them; ``short_ids`` holds those of the vocabulary's words of up to eight
+    ASCII letters, keyed by their bytes as one integer (zero-padded).
     """
 
     word_id: dict[str, int]
     raw_ids: dict[str, int]
+    short_ids: _IntMap
     unknown: int
     uni_col: np.ndarray
     vec_row: np.ndarray
@@ -295,6 +310,7 @@ class _Tables(NamedTuple):
     vec_words: list[str] | None
 
 
+_EIGHT = np.arange(8)
 _RAW_CACHE_LIMIT = 200_000  # raw words remembered beyond the vocabulary (about 20 MB at most)
 
 
@@ -492,17 +508,33 @@ class Featurizer:
             vec_weight = np.array([self.word_idf_.get(w, self.max_idf_) for w in vec_words])
             vec_col = np.array([unigram.get(w, -1) for w in vec_words], dtype=np.int64)
         raw_ids = {w: i for w, i in word_id.items() if w.isalpha() and w.islower()}
-        cached = _Tables(word_id, raw_ids, unknown, uni_col, vec_row, bigram_cols, bigram_first,
+        short = [w for w in raw_ids if len(w) <= 8 and w.isascii()]
+        short_ids = _IntMap(np.array([w.encode() for w in short], dtype="S8").view(np.int64),
+                            [raw_ids[w] for w in short])
+        cached = _Tables(word_id, raw_ids, short_ids, unknown, uni_col, vec_row, bigram_cols, bigram_first,
                          bigram_second, lexicon_first, lexicon_cols,
                          vec_table, vec_weight, vec_col, vec_words)
         self.__dict__["_tables_cache"] = cached
         return cached
 
-    def _token_ids(self, t: _Tables, words: list[str]) -> np.ndarray:
-        """Token id per raw lower-case word (normalised as :func:`tokens` does)."""
-        ids = np.fromiter(map(t.raw_ids.get, words, repeat(-1)), dtype=np.int64, count=len(words))
-        for i in np.flatnonzero(ids < 0).tolist():
-            w = words[i]
+    def _token_ids(self, t: _Tables, batch: _Batch) -> np.ndarray:
+        """Token id per raw token (normalised as :func:`tokens` does).
+
+        Most tokens are short ASCII words: their code points, packed eight bytes to an
+        integer, find their id in ``t.short_ids`` without a string being made. The others
+        are looked up by their string.
+        """
+        starts, ends, code = batch.starts, batch.ends, batch.code
+        ids = np.full(len(starts), -1, dtype=np.int64)
+        short = np.flatnonzero(ends - starts <= 8)
+        chars = code[np.minimum(starts[short, None] + _EIGHT, len(code) - 1)]
+        chars[_EIGHT >= (ends - starts)[short, None]] = 0
+        plain = np.flatnonzero(chars.max(axis=1, initial=0) < 128)
+        found, known = t.short_ids.get(chars[plain].astype(np.uint8).view(np.int64).ravel())
+        ids[short[plain[found]]] = known[found]
+        ids[batch.cased] = -1
+        rest = np.flatnonzero(ids < 0)
+        for i, w in zip(rest.tolist(), batch.words(rest)):
             v = t.raw_ids.get(w)
             if v is None:
                 v = t.word_id.get(w if w.isalpha() else _normal(w), t.unknown)
@@ -527,8 +559,9 @@ class Featurizer:
         t = self.tables()
         n = len(docs)
         base = t.unknown + 1
-        words, starts, ends, doc_start = _batch_tokens([d.text for d in docs])
-        ids = self._token_ids(t, words)
+        batch = _batch_tokens([d.text for d in docs])
+        ids = self._token_ids(t, batch)
+        starts, ends, doc_start = batch.starts, batch.ends, batch.doc_start
         n_mentions = [len(d.mentions) for d in docs]
         if sum(n_mentions):  # each country mention becomes one COUNTRY token
             m = np.asarray([se for d in docs for se in d.mentions], dtype=np.int64)
