@@ -31,11 +31,13 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.lib.stride_tricks import sliding_window_view
 
 COUNTRY_TOKEN = "COUNTRY"
 _TOKEN = re.compile(r"\w++(?:['’]\w++)*+")  # possessive: nothing to give back, 10% faster
@@ -310,7 +312,9 @@ class _Tables(NamedTuple):
     vec_words: list[str] | None
 
 
-_EIGHT = np.arange(8)
+# masks of eight bytes read as one integer (native byte order, like the packed words)
+_PREFIX = np.array([b"\xff" * k for k in range(9)], dtype="S8").view(np.uint64)  # the first k bytes
+_HIGH_BITS = np.frombuffer(b"\x80" * 8, dtype=np.uint64)[0]  # each byte's top bit: not ASCII
 _RAW_CACHE_LIMIT = 200_000  # raw words remembered beyond the vocabulary (about 20 MB at most)
 
 
@@ -524,23 +528,31 @@ class Featurizer:
         integer, find their id in ``t.short_ids`` without a string being made. The others
         are looked up by their string.
         """
-        starts, ends, code = batch.starts, batch.ends, batch.code
+        starts, code = batch.starts, batch.code
+        length = batch.ends - starts
         ids = np.full(len(starts), -1, dtype=np.int64)
-        short = np.flatnonzero(ends - starts <= 8)
-        chars = code[np.minimum(starts[short, None] + _EIGHT, len(code) - 1)]
-        chars[_EIGHT >= (ends - starts)[short, None]] = 0
-        plain = np.flatnonzero(chars.max(axis=1, initial=0) < 128)
-        found, known = t.short_ids.get(chars[plain].astype(np.uint8).view(np.int64).ravel())
+        short = np.flatnonzero(length <= 8)
+        # one byte per character, 0xFF for any beyond ASCII; eight from each token's start
+        text = np.full(len(code) + 8, 0xFF, dtype=np.uint8)
+        np.copyto(text[:len(code)], code, casting="unsafe", where=code < 128)
+        packed = sliding_window_view(text, 8)[starts[short]].view(np.uint64).ravel()
+        packed &= _PREFIX[length[short]]  # the token's own bytes only
+        plain = np.flatnonzero((packed & _HIGH_BITS) == 0)
+        found, known = t.short_ids.get(packed[plain].view(np.int64))
         ids[short[plain[found]]] = known[found]
         ids[batch.cased] = -1
         rest = np.flatnonzero(ids < 0)
-        for i, w in zip(rest.tolist(), batch.words(rest)):
+        words = batch.words(rest)
+        rest_ids = np.fromiter(map(t.raw_ids.get, words, repeat(-1)), dtype=np.int64, count=len(words))
+        for i in np.flatnonzero(rest_ids < 0).tolist():  # not met yet: normalise, look up, remember
+            w = words[i]
             v = t.raw_ids.get(w)
             if v is None:
                 v = t.word_id.get(w if w.isalpha() else _normal(w), t.unknown)
                 if len(t.raw_ids) < len(t.word_id) + _RAW_CACHE_LIMIT:
                     t.raw_ids[w] = v
-            ids[i] = v
+            rest_ids[i] = v
+        ids[rest] = rest_ids
         return ids
 
     def transform(self, docs: Sequence[Doc], spans: bool = False, split: bool = False):
