@@ -17,11 +17,12 @@ spans of the country mentions inside it (relative to the passage). Features:
   saw in training still count through their vectors.
 
 Values: sublinear tf times idf, the word and lexicon blocks each L2-normalised per passage.
-``transform`` works on a whole batch at once: numpy finds the tokens' offsets, one
-``str.split`` makes their strings, Python touches each token once (a dict look-up of its
-token id), everything else is numpy and scipy on the batch. ``tokens`` and ``feature_names`` are the passage-at-a-time definitions it must equal
-(training counts document frequencies with them; tests/test_features.py compares the two). With ``spans=True`` it
-also returns what explanations need to point at the words (:class:`Spans`).
+``transform`` works on a whole batch at once: numpy finds the tokens and the token ids of
+most (short ASCII words, by their packed bytes), Python looks the others up by their string
+(a dict look-up), everything else is numpy and scipy on the batch. ``tokens`` and
+``feature_names`` are the passage-at-a-time definitions it must equal (training counts
+document frequencies with them; tests/test_features.py compares the two). With
+``spans=True`` it also returns what explanations need to point at the words (:class:`Spans`).
 """
 from __future__ import annotations
 
@@ -563,9 +564,9 @@ class Featurizer:
         vectors). ``Model.logits`` takes either form; scoring uses the split one, which spares
         copying every passage's dense values into the sparse matrix.
 
-        The batch is tokenised as one text (numpy and one ``str.split``); Python then touches
-        each token once, to find its token id; bigrams, lexicon phrases and columns are
-        numpy look-ups on the batch. The result equals :func:`tokens` plus
+        The batch is tokenised as one text, by numpy; Python touches only the tokens it
+        cannot identify by their packed bytes, to find their token id; bigrams, lexicon
+        phrases and columns are numpy look-ups on the batch. The result equals :func:`tokens` plus
         :func:`feature_names` applied passage by passage (``tests/test_features.py``).
         """
         t = self.tables()

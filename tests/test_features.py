@@ -84,6 +84,8 @@ HARD = [
     Doc("threatened to attack threatened to attack", ()),
     Doc("troops arrested detained attacked fired, then accused", ()),  # phrases back to back
     Doc("a", ()),
+    # words past eight letters, beyond ASCII or beyond U+FFFF, apostrophes at word edges
+    Doc("𝐀𝐁c internationalisation ''quoted'' ’tis naïve résumé 😀ok UPPERCASE defence's", ()),
 ]
 
 
