@@ -30,12 +30,14 @@ def _projection(featurizer: Featurizer, coef: np.ndarray) -> np.ndarray:
     """coef[:, dense] @ vectors.T, cached per (featuriser, coef) pair: (labels, table rows)."""
     key = id(coef)
     cache = featurizer.__dict__.setdefault("_projection_cache", {})
-    if key not in cache:
-        cache.clear()
+    got = cache.get(key)
+    if got is None or got[0] is not coef:
         table = featurizer.tables().vec_table
         proj = table.astype(np.float64) @ coef[:, featurizer.n_sparse_:].T
-        cache[key] = (coef, np.ascontiguousarray(proj.T))  # rows per label: cheap to gather from
-    return cache[key][1]
+        got = (coef, np.ascontiguousarray(proj.T))  # rows per label: cheap to gather from
+        cache.clear()  # one model's at a time; a thread reading another's keeps its own copy
+        cache[key] = got
+    return got[1]
 
 
 def _ranked(row: np.ndarray, value: np.ndarray, k: int | None) -> np.ndarray:

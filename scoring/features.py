@@ -120,6 +120,7 @@ class _Batch(NamedTuple):
     """A batch of passages as one text, and its raw tokens (before normalisation and mentions)."""
 
     text: str  # the passages joined by newlines (a newline never joins two tokens), lower-cased
+    # except passages whose length lower-casing changes ("İ"): those keep their case (``cased``)
     code: np.ndarray  # the text's code points
     starts: np.ndarray  # each token's start and end in the text
     ends: np.ndarray
@@ -154,11 +155,13 @@ def _batch_tokens(texts: list[str]) -> _Batch:
         lowered = [x.lower() for x in texts]
         odd = [i for i, (a, b) in enumerate(zip(texts, lowered)) if len(a) != len(b)]
         low = "\n".join(b if len(a) == len(b) else a for a, b in zip(texts, lowered))
-    code = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    code = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     table = _word_chars()
     word = table[np.minimum(code, 0xFFFF)]
-    for i in np.flatnonzero(code > 0xFFFF).tolist():  # beyond the table: rare
-        word[i] = _TOKEN.match(low, i, i + 1) is not None
+    astral = code > 0xFFFF  # beyond the table (emoji, rare scripts): each distinct one asked once
+    if astral.any():
+        chars, where = np.unique(code[astral], return_inverse=True)
+        word[astral] = np.array([_TOKEN.fullmatch(chr(c)) is not None for c in chars.tolist()])[where]
     apostrophe = (code[1:-1] == ord("'")) | (code[1:-1] == ord("’"))
     in_token = word.copy()
     in_token[1:-1] |= apostrophe & word[:-2] & word[2:]
@@ -181,8 +184,12 @@ def _country_tokens(ids: np.ndarray, starts: np.ndarray, ends: np.ndarray, ms: n
     ok = i0 < i1
     # a mention listed twice (the same span) replaces the same tokens again, to the same
     # result: only the first counts, so that it does not force the slow path below
-    ok[1:] &= (ms[1:] != ms[:-1]) | (me[1:] != me[:-1])
-    if np.any(i0[ok][1:] < i1[ok][:-1]):  # two mentions share a token ("States'Japan"): one by one
+    distinct = np.ones(len(ms), dtype=bool)
+    distinct[1:] = (ms[1:] != ms[:-1]) | (me[1:] != me[:-1])
+    ok &= distinct
+    # two mentions that share a token ("States'Japan") or overlap (the later one's COUNTRY
+    # token takes the earlier one's span, as in tokens()): one by one
+    if np.any(i0[ok][1:] < i1[ok][:-1]) or np.any(ms[distinct][1:] < me[distinct][:-1]):
         ids_l, starts_l, ends_l = ids.tolist(), starts.tolist(), ends.tolist()
         for s, e in zip(ms[::-1].tolist(), me[::-1].tolist()):
             a, b = bisect_right(ends_l, s), bisect_left(starts_l, e)
@@ -256,10 +263,13 @@ def feature_names(words: list[str], lexicon: Lexicon | None) -> set[str]:
 
 @lru_cache(maxsize=2)
 def load_vectors(path: str = str(VECTORS_PATH)) -> tuple[dict[str, int], np.ndarray]:
-    """Word -> row, and the word-vector table (float32), from scoring/vectors/."""
+    """Word -> row, and the word-vector table (float32), from scoring/vectors/: int8 rows times a
+    per-dimension ``scale`` (tools/build_word_vectors.py), or plain float rows without one."""
     with np.load(path, allow_pickle=False) as data:
         words = data["words"]
         vectors = data["vectors"].astype(np.float32)
+        if "scale" in data.files:
+            vectors *= data["scale"].astype(np.float32)
     return {str(w): i for i, w in enumerate(words)}, vectors
 
 
@@ -353,7 +363,9 @@ class _IntMap:
         return ((keys.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> self._shift).astype(np.int64)
 
     def get(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(found, value)`` per query key: whether it is a key, and its value (else -1)."""
+        """``(found, value)`` per query key (>= 0, like the keys): whether it is a key, and its
+        value (else -1)."""
+        assert not len(query) or query.min() >= 0, "-1 marks an empty slot: keys are never negative"
         found = np.zeros(len(query), dtype=bool)
         value = np.full(len(query), -1, dtype=np.int64)
         todo = np.arange(len(query))
@@ -369,7 +381,10 @@ class _IntMap:
 
 
 def _distinct(ids: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(ids, return_inverse=True)`` for ids in ``range(size)``, without sorting."""
+    """``np.unique(ids, return_inverse=True)`` for ids in ``range(size)``, without sorting (the
+    two tables of ``size`` cost more than a sort when ``ids`` are few: a single passage)."""
+    if len(ids) * 64 < size:
+        return np.unique(ids, return_inverse=True)
     seen = np.zeros(size, dtype=bool)
     seen[ids] = True
     uniq = np.flatnonzero(seen)

@@ -64,8 +64,9 @@ class Cue(NamedTuple):
 class PairRow(NamedTuple):
     """One pair of one passage: its codes (alphabetical) and the names of its relation cues;
     ``cues`` gives them with their spans, ``agent_a`` and ``agent_b`` the agent cues of ``a``
-    and of ``b``, all read from the passage when asked for (the scorer needs spans only for
-    the pairs it explains, agents only for pairs that carry coercion or human_rights)."""
+    and of ``b`` (``agent_names`` their names only, what the agent model reads), all read from
+    the passage when asked for and memoised in ``reading`` (the scorer needs spans only for the
+    pairs it explains, agents only for pairs that carry coercion or human_rights)."""
 
     passage: int
     a: str
@@ -496,26 +497,13 @@ class PairModel:
         z = np.asarray(A @ self.agent_coef[label]).ravel() + self.agent_intercept[label]
         return 1.0 / (1.0 + np.exp(-z))
 
-    def contributions(self, cues: list[Cue], label: int) -> list[tuple[str, float, tuple]]:
-        """Every cue's contribution to one pair's relation logit for one label:
-        ``(name, weight, spans)``; with the intercept they add up to that logit."""
-        spans: dict[str, set] = {}
-        for c in cues:  # a cue named several times (several mentions) counts once, with all its spans
-            spans.setdefault(c.name, set()).update(c.spans)
-        columns, weights = self.vocab.columns_, self.coef[label]
-        items = []
-        for name, where in spans.items():
-            j = columns.get(name)
-            if j is not None and weights[j]:
-                items.append((name, float(weights[j]), tuple(sorted(where))))
-        return items
-
 
 def explain_pair(model: PairModel, row: PairRow, label: int, offset: int, k: int = 5) -> list[dict]:
     """The ``k`` cues that raised one pair's relation score for a label the most, as
     explanation items ``{"feature", "weight", "spans"}`` (spans absolute: ``offset`` is the
     passage's start in the article)."""
-    # as contributions() but straight from the memoised relation, and the spans of the top k only
+    # each distinct cue's weight once (a cue named for several mentions counts once, with all its
+    # spans), straight from the memoised relation; spans only for the top k
     names, wheres = row.reading.relation(row.a, row.b)
     get, weights = model.vocab.columns_.get, model.coef[label]
     weight: dict[str, float] = {}
