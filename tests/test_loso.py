@@ -64,3 +64,21 @@ def test_calibration_floor_shrinks_with_more_passages_and_is_zero_for_certain_sc
     assert calibration_floor(large) < calibration_floor(small)
     assert calibration_floor(np.zeros((50, 3))) == 0.0
     assert calibration_floor(small) == calibration_floor(small)  # seeded
+
+
+def _recipe(name, weighting, aps):
+    return {"candidate": name, "source_weighting": weighting, "mean_macro_average_precision": float(np.mean(aps)),
+            "per_source": {s: {"macro_average_precision": ap} for s, ap in zip("abcd", aps)}}
+
+
+def test_loso_selection_takes_the_simplest_recipe_within_one_standard_error_of_the_best():
+    from training.train import simplest_within_one_se
+
+    plain = _recipe("logreg", "none", [0.70, 0.60, 0.80, 0.50])
+    weighted = _recipe("logreg", "sqrt", [0.72, 0.59, 0.81, 0.49])  # ahead by less than the noise
+    other = _recipe("svm", "none", [0.60, 0.50, 0.70, 0.40])  # behind on every source
+    assert simplest_within_one_se([plain, weighted, other]) is plain
+    clearly = _recipe("logreg", "sqrt", [0.80, 0.70, 0.90, 0.60])  # ahead on every source by 0.10
+    assert simplest_within_one_se([plain, clearly, other]) is clearly
+    # among recipes tied with the best, no weights first, then the earlier candidate
+    assert simplest_within_one_se([weighted, _recipe("svm", "none", [0.72, 0.59, 0.81, 0.49])])["candidate"] == "svm"

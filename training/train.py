@@ -108,6 +108,26 @@ def write_bundle(models: Path, version: str, feat, coef, intercept, manifest: di
     return final
 
 
+def simplest_within_one_se(table: list[dict]) -> dict:
+    """The recipe ``--select loso`` takes: of the rows of ``table`` (one per recipe, in the order
+    tried, each with ``per_source`` macro average precision), the simplest whose mean falls short
+    of the best by no more than the standard error of that shortfall over the sources (the
+    one-standard-error rule): a lead smaller than its own noise is no reason for more moving
+    parts. Simplest: no source weights before ``sqrt``, then the earlier candidate."""
+    def ap(row, source):
+        return row["per_source"][source]["macro_average_precision"]
+
+    top = max(table, key=lambda r: r["mean_macro_average_precision"])
+    sources = [s for s in top["per_source"] if ap(top, s) is not None]
+    within = []
+    for k, row in enumerate(table):
+        gaps = np.array([ap(top, s) - ap(row, s) for s in sources if ap(row, s) is not None])
+        se = float(gaps.std(ddof=1) / np.sqrt(len(gaps))) if len(gaps) > 1 else 0.0
+        if len(gaps) and float(gaps.mean()) <= se + 1e-12:
+            within.append(((row["source_weighting"] != "none", k), row))
+    return min(within, key=lambda x: x[0])[1]
+
+
 def main(argv: list[str] | None = None, prog: str = "python -m training.train") -> int:
     ap = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0],
                                  epilog="example: tension train --data my_passages.jsonl --models ./models")
@@ -179,7 +199,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m training.train") 
                                                       "passages": g["passages"]} for s, g in per.items()}})
                 progress(f"leave-one-source-out dev: {cand.name}, source weighting {w}: mean macro AP "
                          f"{loso_table[-1]['mean_macro_average_precision']:.3f}")
-        best = max(loso_table, key=lambda r: r["mean_macro_average_precision"])
+        best = simplest_within_one_se(loso_table)
         wanted = [c for c in wanted if c.name == best["candidate"]]
         weightings = [best["source_weighting"]]
     weighting = weightings[0]
@@ -211,8 +231,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m training.train") 
            f"{best_any['candidate'].name} scored {dev_ap(best_any):.3f}, within the {args.explainable_margin} margin "
            "that does not justify features that cannot be traced to words")
     if loso_table is not None:
-        why = (f"best mean macro average precision over sources left out, on their dev splits "
-               f"({best['mean_macro_average_precision']:.3f}, source weighting {weighting})")
+        why = (f"the simplest recipe within one standard error of the best mean macro average precision over "
+               f"sources left out, on their dev splits ({best['mean_macro_average_precision']:.4f}, source "
+               f"weighting {weighting})")
     progress(f"chose {chosen['candidate'].name}: {why}")
     if chosen["candidate"].chars:
         print("error: a character n-gram candidate won by a wide margin; it cannot be served with exact word "
@@ -275,9 +296,11 @@ def main(argv: list[str] | None = None, prog: str = "python -m training.train") 
                             "source_weighting": weighting,
                             "folds": args.folds, "C_grid": list(C_GRID), "per_label": chosen["info"],
                             "n_features": len(feat.feature_names_)},
-        "selection": {"rule": ("best mean macro average precision over real sources left out in turn, on the dev "
+        "selection": {"rule": ("mean macro average precision over real sources left out in turn, on the dev "
                                "split of the source left out (training.loso), among explainable candidates and "
-                               "source weightings" if loso_table is not None else
+                               "source weightings: the simplest recipe (no weights first, then the candidates' "
+                               "order) within one standard error, over the sources, of the best"
+                               if loso_table is not None else
                                "best dev macro average precision among explainable candidates, unless a "
                                f"non-explainable one beats it by more than {args.explainable_margin}"),
                       "leave_one_source_out_dev": loso_table,
