@@ -22,7 +22,7 @@ def _pairs(scorer, text: str) -> dict[tuple[str, str], dict]:
 
 # ---- the guideline's examples -----------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="AUS-CHN alliance 0.45 against the pair threshold 0.40 "
+@pytest.mark.xfail(strict=True, reason="AUS-CHN alliance 0.45 and CHN-IND 0.39 against the pair threshold 0.38 "
                                        "(an earlier model passed at 0.43 / 0.43): the 'talks that also covered X' cue is weak")
 def test_allied_pair_only_not_the_topic(scorer):
     pairs = _pairs(scorer, "India and Australia agreed to deepen defence ties at talks that also covered China.")
@@ -30,9 +30,9 @@ def test_allied_pair_only_not_the_topic(scorer):
     assert pairs[("AUS", "CHN")]["labels"] == [] and pairs[("CHN", "IND")]["labels"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="EST-RUS coercion 0.20 against the pair threshold 0.27 (an earlier model "
-                                       "passed at 0.24 / 0.23): the passage scores coercion 0.39 against 0.47, a "
-                                       "six-word report carries too little evidence")
+@pytest.mark.xfail(strict=True, reason="EST-RUS coercion 0.19 against the pair threshold 0.26 (an earlier model "
+                                       "passed at 0.24 / 0.23): the passage scores coercion 0.36 against 0.45 (and "
+                                       "alliance 0.41), a six-word report carries too little evidence")
 def test_coercion_agent_one_member(scorer):
     pairs = _pairs(scorer, "Russian jets entered Estonian airspace.")
     pair = pairs[("EST", "RUS")]
@@ -48,8 +48,9 @@ def test_rights_concern_raised_by_two_against_the_responsible(scorer):
     assert "human_rights" not in pairs[("CAN", "GBR")]["labels"]
 
 
-@pytest.mark.xfail(strict=True, reason="USA-VEN also gets alliance: the relation model does not yet tell the "
-                                       "topic ('its Venezuela policy') from the partners")
+@pytest.mark.xfail(strict=True, reason="no pair gets alliance: the passage scores it 0.21 against 0.33 ('in "
+                                       "consultation with' is weak evidence), and the relation model does not tell the "
+                                       "topic ('its Venezuela policy') from the partners (USA-VEN 0.15, COL-USA 0.15)")
 def test_topic_of_consultation_pairs_with_nothing(scorer):
     result = scorer.score("Washington is reviewing its Venezuela policy in consultation with Bogota and Brasilia.")
     pairs = {tuple(p["pair"]): p for p in result["pairs"]}
