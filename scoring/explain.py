@@ -32,8 +32,10 @@ def _projection(featurizer: Featurizer, coef: np.ndarray) -> np.ndarray:
     cache = featurizer.__dict__.setdefault("_projection_cache", {})
     got = cache.get(key)
     if got is None or got[0] is not coef:
-        table = featurizer.tables().vec_table
-        proj = table.astype(np.float64) @ coef[:, featurizer.n_sparse_:].T
+        table, dense = featurizer.tables().vec_table, coef[:, featurizer.n_sparse_:].T
+        # in slices of rows: the whole table in float64 would take ~100 MB at once
+        proj = np.vstack([table.float32(slice(i, i + 8192)).astype(np.float64) @ dense
+                          for i in range(0, len(table.words), 8192)])
         got = (coef, np.ascontiguousarray(proj.T))  # rows per label: cheap to gather from
         cache.clear()  # one model's at a time; a thread reading another's keeps its own copy
         cache[key] = got

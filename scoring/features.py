@@ -261,16 +261,36 @@ def feature_names(words: list[str], lexicon: Lexicon | None) -> set[str]:
     return names
 
 
+class VectorTable(NamedTuple):
+    """The word-vector table as stored (scoring/vectors/): ``rows`` int8 with a per-dimension
+    ``scale`` (tools/build_word_vectors.py), or plain float rows and no scale. Kept so in
+    memory (a quarter of float32); ``float32(rows)`` gives the vectors of some rows."""
+
+    words: list[str]
+    rows: np.ndarray
+    scale: np.ndarray | None
+
+    def float32(self, which=slice(None)) -> np.ndarray:
+        out = self.rows[which].astype(np.float32)
+        if self.scale is not None:
+            out *= self.scale
+        return out
+
+
 @lru_cache(maxsize=2)
-def load_vectors(path: str = str(VECTORS_PATH)) -> tuple[dict[str, int], np.ndarray]:
-    """Word -> row, and the word-vector table (float32), from scoring/vectors/: int8 rows times a
-    per-dimension ``scale`` (tools/build_word_vectors.py), or plain float rows without one."""
+def load_vector_table(path: str = str(VECTORS_PATH)) -> VectorTable:
+    """The word-vector table of scoring/vectors/ (one per process and path)."""
     with np.load(path, allow_pickle=False) as data:
-        words = data["words"]
-        vectors = data["vectors"].astype(np.float32)
-        if "scale" in data.files:
-            vectors *= data["scale"].astype(np.float32)
-    return {str(w): i for i, w in enumerate(words)}, vectors
+        words = data["words"].tolist()
+        rows = data["vectors"]
+        scale = data["scale"].astype(np.float32) if "scale" in data.files else None
+    return VectorTable(words, rows, scale)
+
+
+def load_vectors(path: str = str(VECTORS_PATH)) -> tuple[dict[str, int], np.ndarray]:
+    """Word -> row, and the whole word-vector table as float32."""
+    table = load_vector_table(path)
+    return {w: i for i, w in enumerate(table.words)}, table.float32()
 
 
 class Spans(NamedTuple):
@@ -317,7 +337,7 @@ class _Tables(NamedTuple):
     bigram_second: np.ndarray
     lexicon_first: np.ndarray  # per token id: begins some lexicon phrase
     lexicon_cols: tuple[_IntMap, ...]  # per phrase length 1..3
-    vec_table: np.ndarray | None
+    vec_table: VectorTable | None
     vec_weight: np.ndarray | None  # idf weight per vector-table row
     vec_col: np.ndarray | None  # unigram column of each vector-table row, -1 when none
     vec_words: list[str] | None
@@ -460,7 +480,7 @@ class Featurizer:
         self.word_idf_ = {k[2:]: math.log((1 + n) / (1 + df[k])) + 1.0 for k in sorted(df)
                           if k.startswith("w:") and " " not in k and df[k] >= self.min_df}
         self.n_sparse_ = len(names)
-        dims = load_vectors()[1].shape[1] if self.use_vectors else 0
+        dims = load_vector_table().rows.shape[1] if self.use_vectors else 0
         self.feature_names_ = names + [f"vec:{d}" for d in range(dims)]
         self.__dict__.pop("_tables_cache", None)
         return self
@@ -489,10 +509,9 @@ class Featurizer:
         tid(COUNTRY_TOKEN)
         vec_words = vec_table = None
         if self.use_vectors:
-            vec_index, vec_table = load_vectors()
-            vec_words = [""] * len(vec_index)
-            for w, i in vec_index.items():
-                vec_words[i] = w
+            vec_table = load_vector_table()
+            vec_words = vec_table.words
+            for w in vec_words:
                 tid(w)
         lexicon = load_lexicon() if self.use_lexicon else None
         phrase_ids = []
@@ -623,11 +642,11 @@ class Featurizer:
             weights = t.vec_weight[v_ids]
             # weighted sum of the table rows per passage, in float64 (exact explanations): each
             # distinct word's row is converted once, then one sparse x dense product
-            uniq, inverse = _distinct(v_ids, len(t.vec_table))
+            uniq, inverse = _distinct(v_ids, len(t.vec_words))
             w_ptr = np.zeros(n + 1, dtype=np.int64)  # tokens are in passage order: CSR as they are
             np.cumsum(np.bincount(v_rows, minlength=n), out=w_ptr[1:])
             W = sp.csr_matrix((weights, inverse, w_ptr), shape=(n, len(uniq)))
-            mean = np.asarray(W @ t.vec_table[uniq].astype(np.float64))
+            mean = np.asarray(W @ t.vec_table.float32(uniq).astype(np.float64))
             total = np.bincount(v_rows, weights=weights, minlength=n)
             total[total == 0] = 1.0
             mean /= total[:, None]
