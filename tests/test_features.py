@@ -157,3 +157,21 @@ def test_split_blocks_are_the_matrix_and_score_the_same(scorer):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(model.logits((sparse, dense)), model.logits(X), rtol=0, atol=1e-12)
     assert model.logits((sparse, dense)).shape == (len(HARD), len(model.labels))
+
+
+def test_word_vectors_cover_the_vocabulary_of_older_news():
+    """The table holds words training never saw, from other outlets and decades, near their
+    modern neighbours (scoring/vectors/NOTICE.md: the wordfreq part of the vocabulary)."""
+    from scoring.features import load_vector_table
+
+    table = load_vector_table()
+    row = {w: i for i, w in enumerate(table.words)}
+
+    def cos(a, b):
+        x, y = table.float32([row[a]])[0], table.float32([row[b]])[0]
+        return float(x @ y / np.linalg.norm(x) / np.linalg.norm(y))
+
+    for word in ("moslem", "sandinista", "pogrom", "politburo", "kampuchea", "detente"):
+        assert word in row, word
+    assert cos("moslem", "muslim") > cos("moslem", "tractor") + 0.2
+    assert cos("politburo", "communist") > cos("politburo", "beach") + 0.2
