@@ -59,6 +59,11 @@ class Mention(NamedTuple):
     text: str
 
 
+# Mention from a (code, kind, start, end, text) tuple without the keyword-argument handling of
+# Mention(...): half the cost, on ~40 mentions an article
+_new_mention = functools.partial(tuple.__new__, Mention)
+
+
 # --------------------------------------------------------------------------- normalising
 
 def _build_table() -> dict[int, str]:
@@ -82,12 +87,20 @@ _TABLE = _build_table()
 # numpy gather instead of a dict look-up per character (8x faster on a 4 KB article)
 _BMP = np.arange(0x10000, dtype=np.uint32)
 _BMP[list(_TABLE)] = [ord(c) for c in _TABLE.values()]
+_BMP16 = _BMP.astype(np.uint16)  # (it maps the plane into itself)
 
 
 def normalise(s: str) -> str:
     """Same-length form used for matching: lower case, accents dropped, punctuation -> ' '."""
     if len(s) < 256:
         return s.translate(_TABLE)
+    # nearly every text is in the Basic Multilingual Plane: UTF-16, two bytes a character, is
+    # shorter to convert and needs no clipping of codes beyond the table
+    b = s.encode("utf-16-le", "surrogatepass")
+    if len(b) == 2 * len(s):
+        out = _BMP16[np.frombuffer(b, dtype=np.uint16)].tobytes().decode("utf-16-le", "surrogatepass")
+        if len(out) == len(s):  # not so when two lone surrogates in a row decode as one character
+            return out
     code = np.frombuffer(s.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     out = np.where(code < 0x10000, _BMP[np.minimum(code, 0xFFFF)], code)
     return out.tobytes().decode("utf-32-le", "surrogatepass")
@@ -265,6 +278,10 @@ _NAME_RUN_AFTER = re.compile(r"(?: (?:[A-Z][\w'’-]*|of|for|and|de|&)){1,6}")
 _ADMIN_NOUNS = frozenset("province provinces oblast governorate prefecture".split())
 # ... or preceded by one of these (capitalised): a neighbourhood or a region ("Little Italy", "East Azerbaijan")
 _PLACE_PREFIXES = frozenset("Little East West North South Upper Lower Nova".split())
+_PLACE_PREFIX_TUPLE = tuple(_PLACE_PREFIXES)  # for str.endswith
+# the words after a country's word that make it part of another name, as written and in any case
+_PLACE_WORDS_AFTER = _FEATURE_NOUNS | _ORG_NOUNS
+_PLACE_WORDS_AFTER_ANY_CASE = _ADMIN_NOUNS | _CURRENCY_NOUNS
 # what a city's possessive names when it is the city, not the state: "Rome's new mayor", "Paris's metro"
 _LOCAL_NOUNS = frozenset("""mayor mayors mayoral council councillors city homelessness homeless housing rents
 transit buses bus subway metro underground tube trams schools school parks zoo museum museums tourism tourists
@@ -353,6 +370,7 @@ _OFFICE_AFTER_MENTION = re.compile(rf"(?:['’]s)?\s+{_OFFICE_MODS}{_OFFICE_HEAD
 _NOT_IN_OFFICE = frozenset("former ex late then opposition rebel exiled ousted deposed self-declared".split())
 # characters that glue a surname to the word before or after it: "Al-Jangeli", "Jangeli-Smith"
 _END = operator.itemgetter(1)  # a (start, end, code) span's end
+_CODE = operator.itemgetter(2)  # ... and its code
 _LONGEST_KEY = 200  # characters: no mention is longer
 _GLUED_BEFORE = re.compile(r"[\w’'-]")
 _GLUED_AFTER = re.compile(r"[\w-]")
@@ -779,6 +797,19 @@ def _classify(senses: tuple) -> tuple[int, object]:
     return PERSON, PERSON in kinds
 
 
+class _PlaceForm(NamedTuple):
+    """A country's name, adjective or seat as ``Recognizer._find`` meets it in a text: its code
+    and which of ``_place_ok``'s rules can apply to it (worked out once per form and spelling)."""
+
+    code: str
+    risky: bool  # an acronym that is also a word ("US", "IT"): only outside all-capital text
+    allcaps: bool  # written in capitals in this span
+    building: bool  # a building or street (_BUILDINGS)
+    language: bool  # also a language's name, or a person's (_PERSONLIKE)
+    personlike: bool  # also a person's name ("Jordan", "Chad")
+    us: bool  # the United States itself: never placed in one of its states
+
+
 _SENSES_OK_LIMIT = 20_000  # memoised (key, span) -> senses whose capitals fit: ~400 bytes each, ~8 MB at most
 
 
@@ -818,57 +849,76 @@ class Recognizer:
 
     # -- matching ------------------------------------------------------------------
     def _candidates(self, norm: str):
-        """Start -> [(length, table index)] of every listed key found in the text, given as
-        ``normalise(text)``, and the starts of the office words (``_OFFICE_WORDS``)."""
+        """(start, -length, table index) of every listed key found in the text, given as
+        ``normalise(text)``, sorted: by start, the longest first; and the starts of the office
+        words (``_OFFICE_WORDS``)."""
         norm = " " + norm + " "
-        by_start: dict[int, list] = defaultdict(list)
+        hits = []
         offices = []
         table = self._table
         for end, idx in self._auto.iter(norm):
             senses, length, office = table[idx]
             if senses:
-                by_start[end - length - 1].append((length, idx))  # end is the trailing pad: -1
+                hits.append((end - length - 1, -length, idx))  # end is the trailing pad: -1
             if office:
                 offices.append(end - length - 1)
-        return by_start, offices
+        hits.sort()  # (nearly sorted already: the matcher reports them by end)
+        return hits, offices
 
-    def _pick(self, text: str, by_start) -> list:
+    def _pick(self, text: str, hits) -> list:
         """Longest case-compatible key at each start, left to right, not overlapping."""
         chosen = []
         last_end = 0
         senses_ok = self._senses_ok
-        for s in sorted(by_start):
-            if s < last_end:
+        for s, minus_length, idx in hits:
+            if s < last_end:  # (also the shorter keys at a start where a longer one fitted)
                 continue
-            found = by_start[s]
-            for length, idx in (sorted(found, reverse=True) if len(found) > 1 else found):
-                e = s + length
-                span = text[s:e]
-                fit = senses_ok.get((idx, span))
-                if fit is None:  # depends only on the key's senses and the span's capitals: memoised
-                    ok = tuple(x for x in self._table[idx][0] if x[0] == BLOCK or _case_ok(x[2], span))
-                    fit = (ok, _classify(ok)) if ok else None
-                    if len(senses_ok) >= _SENSES_OK_LIMIT:
-                        senses_ok.clear()
-                    senses_ok[(idx, span)] = fit or ()
-                if fit:
-                    if e < len(text) and text[e] == "." and fit[0][0][2].endswith("."):
-                        e += 1
-                    chosen.append((s, e, *fit))
-                    last_end = e
-                    break
+            e = s - minus_length
+            span = text[s:e]
+            fit = senses_ok.get((idx, span))
+            if fit is None:  # depends only on the key's senses and the span's capitals: memoised
+                ok = tuple(x for x in self._table[idx][0] if x[0] == BLOCK or _case_ok(x[2], span))
+                fit = (ok, self._classify(ok, span)) if ok else None
+                if len(senses_ok) >= _SENSES_OK_LIMIT:
+                    senses_ok.clear()
+                senses_ok[(idx, span)] = fit or ()
+            if fit:
+                if text[e:e + 1] == "." and fit[0][0][2].endswith("."):
+                    e += 1
+                chosen.append((s, e, *fit))
+                last_end = e
         return chosen
 
+    def _classify(self, senses: tuple, span: str) -> tuple[int, object]:
+        """``_classify``, with what the senses and this span decide once, not at every mention: a
+        place's ``(code, form)`` becomes the ``_PlaceForm`` that ``_place_ok`` reads, a person's
+        flag ``(full name among the senses, only surnames that need confirming)``."""
+        what, first = _classify(senses)
+        if what == PERSON:  # whether a full name is among the senses, whether only confirmable surnames are
+            return what, (first, all(x[0] == CONFIRM for x in senses))
+        if what != NAME:
+            return what, first
+        code, form = first
+        low = _form_key(form)
+        return what, _PlaceForm(
+            code,
+            risky=span.replace(".", "") in _ALLCAPS_RISKY, allcaps=span.isupper(),
+            building=low in _BUILDINGS, language=low in self._languages or low in _PERSONLIKE,
+            personlike=low in _PERSONLIKE, us=low in ("united states", "us", "u s", "america"))
+
     def _allcaps_context(self, text: str, s: int, e: int) -> bool:
-        before, _ = _word_before(text, s)
+        """The words around the span, those of two letters or more, are all in capitals."""
         after, _ = _word_after(text, e)
+        if after and len(after) > 1 and after.isalpha() and not after.isupper():
+            return False  # "U.S. President": the word before need not be read
+        before, _ = _word_before(text, s)
         caps = [w for w in (before, after) if w and len(w) > 1 and w.isalpha()]
         return bool(caps) and all(w.isupper() for w in caps)
 
     def _find(self, text: str, day: int | None) -> list[Mention]:
         norm = normalise(text)  # same length as text: a span's key is a slice of it
-        by_start, offices = self._candidates(norm)
-        chosen = self._pick(text, by_start)
+        hits, offices = self._candidates(norm)
+        chosen = self._pick(text, hits)
         out: list[tuple[int, int, str]] = []  # (start, end, code)
         pending_caps: list[tuple[int, int, str]] = []
         visits: list[tuple[int, int, str]] = []
@@ -879,11 +929,10 @@ class Recognizer:
             if what == BLOCK:
                 continue
             if what == NAME:  # a place: a country's name, adjective or seat of government
-                code, form = first
-                if text[s:e].replace(".", "") in _ALLCAPS_RISKY and self._allcaps_context(text, s, e):
+                if first.risky and self._allcaps_context(text, s, e):
                     continue
-                if self._place_ok(text, s, e, code, form):
-                    out.append((s, e, code))
+                if self._place_ok(text, s, e, first):
+                    out.append((s, e, first.code))
             elif what == CAPITAL:
                 if self._capital_ok(text, s, e):
                     out.append((s, e, first))
@@ -895,16 +944,17 @@ class Recognizer:
                 if not self._names_a_place(text, s, e):
                     ambig.append((s, e, first))
             else:
-                nkey = norm[s:e]
+                full, confirm_only = first
+                key = " " + norm[s:e].strip() + " "
                 titled = False
-                if all(x[0] == CONFIRM for x in senses):  # most surnames: skip unless confirmed or titled
+                if confirm_only:  # most surnames: skip unless confirmed or titled
                     titled = _office_title_before(text, s)
-                    held = confirmed.get(" " + nkey.strip() + " ")
+                    held = confirmed.get(key)
                     if not titled and (held is None or self._family_name_shared(text, text[s:e], held)):
                         continue
-                if not first and self._inside_other_name(text, s, e):
+                if not full and self._inside_other_name(text, s, e):
                     continue  # "Ambassador Song Kim": another person's surname
-                code = self._person(senses, day, confirmed, nkey, titled)
+                code = self._person(senses, day, confirmed, key, titled)
                 if code:
                     out.append((s, e, code))
                     people.add(s)
@@ -914,9 +964,10 @@ class Recognizer:
         out = self._text_rules(text, out, day)
         out += self._resolve_ambiguous(out, ambig, day)
         out += self._officials(text, offices, out, people)
-        out = [self._trim_article(text, s, e, c) for s, e, c in out]
+        out = self._trim_articles(text, out)
         out.sort()
-        return [Mention(c, self._kinds.get(c, "country"), s, e, text[s:e]) for s, e, c in out]
+        kinds = self._kinds
+        return [_new_mention((c, kinds.get(c, "country"), s, e, text[s:e])) for s, e, c in out]
 
     def _officials(self, text: str, heads: list[int], out: list, people: set[int]) -> list[tuple[int, int, str]]:
         """Officials the dictionaries do not hold, named by their country and office: the name
@@ -1044,14 +1095,15 @@ class Recognizer:
         return bool(after) and text[e:apos] == " " and _is_cap(after) and not after.isupper()
 
     @staticmethod
-    def _trim_article(text, s, e, c):
+    def _trim_articles(text, out):
         """"the Kremlin" -> "Kremlin": the article is not part of the name."""
-        if e - s > 4 and text[s:s + 4].lower() == "the " and text[s + 4].isalnum():
-            s += 4
-        return s, e, c
+        for i, (s, e, c) in enumerate(out):
+            if e - s > 4 and text[s:s + 4].lower() == "the " and text[s + 4].isalnum():
+                out[i] = s + 4, e, c
+        return out
 
     # -- persons -------------------------------------------------------------------
-    def _person(self, senses, day, confirmed, nkey, titled: bool = False) -> str | None:
+    def _person(self, senses, day, confirmed, key, titled: bool = False) -> str | None:
         """The country of the office holder a person-name span stands for, or None. A full name
         confirms its short forms for the rest of the text; a surname that needs confirming also
         counts after an office title ("President Bush"), as long as one holder of that surname was
@@ -1063,17 +1115,17 @@ class Recognizer:
                 for k in people[i][3]:
                     confirmed[k] = i
             return self._pick_code([i for i in full if _valid(people[i][2], day)], day)
-        pid = confirmed.get(" " + nkey.strip() + " ")
+        pid = confirmed.get(key)
         if pid is not None:
             return self._pick_code([pid] if _valid(people[pid][2], day) else [], day)
         short = [x[1] for x in senses if x[0] == SHORT]
         if short:
             return self._pick_code([i for i in short if _valid(people[i][2], day)], day)
-        if titled and len(nkey.strip()) >= 4:  # not "President Lee": too many share it
+        if titled and len(key) - 2 >= 4:  # not "President Lee": too many share it
             valid = [x[1] for x in senses if x[0] == CONFIRM and _valid(people[x[1]][2], day)]
             code = self._pick_code(valid, day)
             if code is not None and len({people[i][0] for i in valid}) == 1:
-                confirmed[" " + nkey.strip() + " "] = valid[0]
+                confirmed[key] = valid[0]
             return code
         return None
 
@@ -1097,21 +1149,18 @@ class Recognizer:
         "Agence France-Presse", "Scotland Yard"; or of an amount of money: "US$ 30 billion",
         "US dollars", "Chilean pesos"."""
         nxt = text[e:e + 1]
-        if nxt == "$":
-            return True
-        if nxt == "-":  # "Agence France-Presse"
+        if nxt == " ":
             m = _WORD_AT.match(text, e + 1)
-            if m and m.group() in _ORG_NOUNS:
+            if m and (m[0] in _PLACE_WORDS_AFTER or m[0].lower() in _PLACE_WORDS_AFTER_ANY_CASE):
                 return True
-        elif nxt == " ":
+        elif nxt == "$":
+            return True
+        elif nxt == "-":  # "Agence France-Presse"
             m = _WORD_AT.match(text, e + 1)
-            if m:
-                after = m.group()
-                low = after.lower()
-                if after in _FEATURE_NOUNS or after in _ORG_NOUNS or low in _ADMIN_NOUNS or low in _CURRENCY_NOUNS:
-                    return True
-        if s < 2 or text[s - 1] != " ":
-            return False
+            if m and m[0] in _ORG_NOUNS:
+                return True
+        if s < 2 or text[s - 1] != " " or not text.endswith(_PLACE_PREFIX_TUPLE, 0, s - 1):
+            return False  # (the test below, for the few that end like a prefix)
         k = text.rfind(" ", max(0, s - 8), s - 1)  # the prefixes are short words: "Little", "East"
         return text[k + 1:s - 1].lstrip("\"'“‘(") in _PLACE_PREFIXES
 
@@ -1136,33 +1185,31 @@ class Recognizer:
                 return False
         return False
 
-    def _place_ok(self, text: str, s: int, e: int, code: str, form: str) -> bool:
+    def _place_ok(self, text: str, s: int, e: int, place: _PlaceForm) -> bool:
         """Whether a country's name or adjective at ``text[s:e]`` stands for the state."""
-        low = _form_key(form)
+        code, _risky, allcaps, building, language, personlike, us = place
         if self._names_a_place(text, s, e):
             return False
         if _in_a_name_run(text, s, e) and self._inside_organisation_name(text, s, e):
             return False
-        if text[e:e + 1] == "," and _AFTER_US_STATE.match(text, e) and low not in ("united states", "us", "u s",
-                                                                                  "america"):
-            return False  # "Lebanon, Pennsylvania"
-        if low in _BUILDINGS and self._building_as_place(text, s, e):
-            return False  # "walked to the White House", "signed in the Oval Office"
         nxt = text[e:e + 1]
+        if nxt == "," and not us and _AFTER_US_STATE.match(text, e):
+            return False  # "Lebanon, Pennsylvania"
+        if building and self._building_as_place(text, s, e):
+            return False  # "walked to the White House", "signed in the Oval Office"
         if nxt and nxt in "-‑–" and _heritage_or_language_compound(text, e):
             return False  # "an Iranian-American broadcaster", "Spanish-speaking"
-        if low in self._languages or low in _PERSONLIKE:
+        if language:
             if nxt in " (:" and _language_after(text, s, e):
                 return False  # "Spanish was still spoken", "Cyprus (Greek: Kypros)"
             if text[s - 1:s] == " " and (text[text.rfind(" ", max(0, s - 16), s - 1) + 1:s - 1].lstrip("\n\"“(")
                                         in _WORDS_BEFORE_NOT_STATE):
                 return False  # "speak Japanese", "in fluent French", "Mr. French", "Colonel Jordan's attorney"
-        if text[s - 2:s] in _ACRONYM_GAPS and not text[s:e].isupper():
+        if text[s - 2:s] in _ACRONYM_GAPS and not allcaps:
             word = text[text.rfind(" ", max(0, s - 8), s - 1) + 1:s - 1]
             if 2 <= len(word) <= 6 and word.isupper() and word.isalpha() and not self._auto.exists(_key(word)):
                 return False  # an organisation's branch: "BBC Scotland", "RSPB Scotland" (not "US", "EU")
-        allcaps = text[s:e].isupper()
-        if low in _PERSONLIKE and not allcaps:
+        if personlike and not allcaps:
             before, bpos = _word_before(text, s, 30)
             if before and text[bpos + len(before):s] == " ":
                 if before.lower() in _GIVEN_NAMES:
@@ -1280,7 +1327,7 @@ class Recognizer:
         not stand for the namesake state."""
         local = set()
         for s, e, _senses, (what, _first) in chosen:
-            if what in (NAME, CAPITAL) and text[e:e + 1] == "," and self._in_region.match(text, e):
+            if text[e:e + 1] == "," and what in (NAME, CAPITAL) and self._in_region.match(text, e):
                 local.add(normalise(text[s:e]).strip())
         if not local:
             return out
@@ -1356,7 +1403,7 @@ class Recognizer:
         return out + [cap for cap, ok in zip(pending, accepted) if ok]
 
     def _text_rules(self, text, out, day):
-        if any(c == "GEO" for *_, c in out):
+        if "GEO" in map(_CODE, out):
             us = len(_GA_US_CUES.findall(text))
             geo = len(_GA_GEO_CUES.findall(text))
             if us > geo:
@@ -1365,7 +1412,9 @@ class Recognizer:
 
     def _resolve_ambiguous(self, out, ambig, day):
         res = []
-        present = {c for *_, c in out}
+        if not ambig:
+            return res
+        present = set(map(_CODE, out))
         for s, e, codes in ambig:
             hits = [c for c in codes if c in present]
             if len(hits) == 1:
