@@ -369,7 +369,8 @@ _OFFICE_AFTER_MENTION = re.compile(rf"(?:['’]s)?\s+{_OFFICE_MODS}{_OFFICE_HEAD
 # not an official of the state now: "former Somali minister", "opposition leader"
 _NOT_IN_OFFICE = frozenset("former ex late then opposition rebel exiled ousted deposed self-declared".split())
 # characters that glue a surname to the word before or after it: "Al-Jangeli", "Jangeli-Smith"
-_END = operator.itemgetter(1)  # a (start, end, code) span's end
+_START = operator.itemgetter(0)  # a (start, end, code) span's start
+_END = operator.itemgetter(1)  # ... its end
 _CODE = operator.itemgetter(2)  # ... and its code
 _LONGEST_KEY = 200  # characters: no mention is longer
 _GLUED_BEFORE = re.compile(r"[\w’'-]")
@@ -402,7 +403,7 @@ def _in_a_name_run(text: str, s: int, e: int) -> bool:
         return True
     if s < 3 or text[s - 1] != " ":
         return False
-    if text[s - 3:s] in ("of ", "de ") or text[s - 4:s] == "for ":
+    if text.endswith(("of ", "de ", "for "), 0, s):
         return True
     return text[s - 2:s - 1].isalpha() and text[text.rfind(" ", max(0, s - 24), s - 1) + 1].isupper()
 
@@ -926,13 +927,13 @@ class Recognizer:
         confirmed: dict[str, int] = {}
         people: set[int] = set()  # where the persons found start
         for s, e, senses, (what, first) in chosen:
-            if what == BLOCK:
-                continue
             if what == NAME:  # a place: a country's name, adjective or seat of government
                 if first.risky and self._allcaps_context(text, s, e):
                     continue
                 if self._place_ok(text, s, e, first):
                     out.append((s, e, first.code))
+            elif what == BLOCK:
+                continue
             elif what == CAPITAL:
                 if self._capital_ok(text, s, e):
                     out.append((s, e, first))
@@ -1376,27 +1377,27 @@ class Recognizer:
         """
         if not pending:
             return out
+        # (start, end, code, index in pending or None for an accepted mention)
         spans = [(s, e, c, None) for s, e, c in out] + [(s, e, c, i) for i, (s, e, c) in enumerate(pending)]
-        by_end = sorted(range(len(spans)), key=lambda k: spans[k][1])
-        ends = [spans[k][1] for k in by_end]
-        by_start = sorted(range(len(spans)), key=lambda k: spans[k][0])
-        starts = [spans[k][0] for k in by_start]
-        neighbours: list[list[int]] = [[] for _ in pending]
+        by_end = sorted(spans, key=_END)
+        ends = list(map(_END, by_end))
+        by_start = sorted(spans, key=_START)
+        starts = list(map(_START, by_start))
+        neighbours: list[list[int | None]] = [[] for _ in pending]  # their indices in pending, or None
         for i, (s, e, code) in enumerate(pending):
             lo = _gap_bound(text, s, -1)
-            for k in by_end[bisect.bisect_left(ends, lo):bisect.bisect_right(ends, s)]:
-                if spans[k][2] != code and _GAP_ONLY.match(text[spans[k][1]:s]):
-                    neighbours[i].append(k)
+            for span in by_end[bisect.bisect_left(ends, lo):bisect.bisect_right(ends, s)]:
+                if span[2] != code and _GAP_ONLY.match(text[span[1]:s]):
+                    neighbours[i].append(span[3])
             hi = _gap_bound(text, e, 1)
-            for k in by_start[bisect.bisect_left(starts, e):bisect.bisect_right(starts, hi)]:
-                if spans[k][2] != code and _GAP_ONLY.match(text[e:spans[k][0]]):
-                    neighbours[i].append(k)
-        accepted = [any(spans[k][3] is None for k in ks) for ks in neighbours]
+            for span in by_start[bisect.bisect_left(starts, e):bisect.bisect_right(starts, hi)]:
+                if span[2] != code and _GAP_ONLY.match(text[e:span[0]]):
+                    neighbours[i].append(span[3])
+        accepted = [None in js for js in neighbours]
         queue = [i for i, ok in enumerate(accepted) if ok]
         while queue:
             i = queue.pop()
-            for k in neighbours[i]:
-                j = spans[k][3]
+            for j in neighbours[i]:
                 if j is not None and not accepted[j]:
                     accepted[j] = True
                     queue.append(j)
