@@ -229,15 +229,28 @@ _AFTER_US_STATE = re.compile(r",\s*(?:" + _US_STATES + r")(?![\w])")
 _GA_CITY_BEFORE = re.compile(
     r"(?:Atlanta|Athens|Augusta|Columbus|Macon|Savannah|Albany|Marietta|Rome|Valdosta|Dalton|"
     r"Gainesville|Alpharetta|Roswell|Smyrna|Decatur|Kennesaw|Jonesboro|Brunswick),\s*$")
-_GA_US_CUES = re.compile(
-    r"\b(?:Atlanta|Savannah|Fulton County|Cobb County|Gwinnett|DeKalb|Kemp|Raffensperger|Warnock|"
+
+
+def _at_word_start(alternatives: str) -> str:
+    """The regex ``\\b(?:A|B|...)`` for alternatives that each open with a letter, written so that
+    the engine can skip straight to those first letters: the word boundary is asserted after the
+    first letter (``A(?<!\\w.)...``). With ``\\b`` in front it tried every alternative at every word
+    boundary: a third of a millisecond on a 4 KB article."""
+    alts = alternatives.split("|")
+    if not all(a[:1].isalpha() for a in alts):
+        raise ValueError("each alternative must open with a letter")
+    return "(?:" + "|".join(a[0] + r"(?<!\w.)" + a[1:] for a in alts) + ")"
+
+
+_GA_US_CUES = re.compile(_at_word_start(
+    r"Atlanta|Savannah|Fulton County|Cobb County|Gwinnett|DeKalb|Kemp|Raffensperger|Warnock|"
     r"Ossoff|Peach State|Stacey Abrams|Marjorie Taylor Greene|Herschel Walker|Ga\.|Governor|Gov\.|"
     r"Republican|Republicans|Democrat|Democrats|Democratic|GOP|U\.S\. state|US state|county|counties|"
-    r"Senate race|Bulldogs|Falcons|Braves|" + _US_STATES.replace("Georgia|", "") + ")")
-_GA_GEO_CUES = re.compile(
-    r"\b(?:Tbilisi|Georgian Dream|Caucasus|Abkhazia|South Ossetia|Ossetia|Saakashvili|Kobakhidze|"
+    r"Senate race|Bulldogs|Falcons|Braves|" + _US_STATES.replace("Georgia|", "")))
+_GA_GEO_CUES = re.compile(_at_word_start(
+    r"Tbilisi|Georgian Dream|Caucasus|Abkhazia|South Ossetia|Ossetia|Saakashvili|Kobakhidze|"
     r"Ivanishvili|Zourabichvili|Kavelashvili|Garibashvili|Batumi|Kutaisi|Black Sea|Kremlin|Moscow|"
-    r"Russia|Russian|Armenia|Azerbaijan|Ukraine|European Union|EU|NATO|lari)\b")
+    r"Russia|Russian|Armenia|Azerbaijan|Ukraine|European Union|EU|NATO|lari") + r"\b")
 _TURKEY_FOOD_AFTER = frozenset("""dinner dinners sandwich sandwiches breast breasts meat farm farms
 farmer farmers feathers pardon pardons leg legs gravy stuffing roast day trot vulture vultures
 hunting hunters hunter baster bacon burger burgers flock flocks feast feasts gobble carcass
