@@ -322,8 +322,9 @@ class _Tables(NamedTuple):
     Per token id: its unigram column and its vector-table row (-1: none). Bigrams and lexicon
     phrases are integer keys made of their token ids, in hash tables (:class:`_IntMap`).
     ``raw_ids`` caches the token id of raw lower-cased words (before ``_normal``) as the
-    batches meet them; ``short_ids`` holds those of the vocabulary's words of up to eight
-    ASCII letters, keyed by their bytes as one integer (zero-padded).
+    batches meet them, starting with the vocabulary's long and non-ASCII words; ``short_ids``
+    holds those of its words of up to eight ASCII letters, keyed by their bytes as one integer
+    (zero-padded).
     """
 
     word_id: dict[str, int]
@@ -546,10 +547,13 @@ class Featurizer:
                 vec_row[word_id[w]] = i
             vec_weight = np.array([self.word_idf_.get(w, self.max_idf_) for w in vec_words])
             vec_col = np.array([unigram.get(w, -1) for w in vec_words], dtype=np.int64)
-        raw_ids = {w: i for w, i in word_id.items() if w.isalpha() and w.islower()}
-        short = [w for w in raw_ids if len(w) <= 8 and w.isascii()]
+        plain = {w: i for w, i in word_id.items() if w.isalpha() and w.islower()}
+        short = [w for w in plain if len(w) <= 8 and w.isascii()]
         short_ids = _IntMap(np.array([w.encode() for w in short], dtype="S8").view(np.int64),
-                            [raw_ids[w] for w in short])
+                            [plain[w] for w in short])
+        # the string look-up starts with the words the packed look-up cannot find (it learns the
+        # others as batches meet them in capitals): a smaller dict in every worker
+        raw_ids = {w: i for w, i in plain.items() if len(w) > 8 or not w.isascii()}
         cached = _Tables(word_id, raw_ids, short_ids, unknown, uni_col, vec_row, bigram_cols, bigram_first,
                          bigram_second, lexicon_first, lexicon_cols,
                          vec_table, vec_weight, vec_col, vec_words)
