@@ -295,6 +295,9 @@ _PLACE_PREFIX_TUPLE = tuple(_PLACE_PREFIXES)  # for str.endswith
 # the words after a country's word that make it part of another name, as written and in any case
 _PLACE_WORDS_AFTER = _FEATURE_NOUNS | _ORG_NOUNS
 _PLACE_WORDS_AFTER_ANY_CASE = _ADMIN_NOUNS | _CURRENCY_NOUNS
+# after a capital's possessive, another state's mission there: "Madrid's US embassy", "Ankara's
+# U.S. consulate" (not "Moscow's embassy in Washington", the state's own)
+_FOREIGN_MISSION = re.compile(r"\s+(?:[A-Z][\w.]*\s+){1,2}(?:[Ee]mbass(?:y|ies)|[Cc]onsulates?)\b")
 # what a city's possessive names when it is the city, not the state: "Rome's new mayor", "Paris's metro"
 _LOCAL_NOUNS = frozenset("""mayor mayors mayoral council councillors city homelessness homeless housing rents
 transit buses bus subway metro underground tube trams schools school parks zoo museum museums tourism tourists
@@ -1260,6 +1263,8 @@ class Recognizer:
         after, apos = _word_after(text, e)
         gap = text[e:apos]
         if gap[:1] in "'’" and after and after.lower() == "s" and not gap.strip("'’"):
+            if _FOREIGN_MISSION.match(text, apos + 1):
+                return False  # "Madrid's US embassy": another state's mission in the city
             return not self._local_matter(text, apos + 1)  # "Moscow's position", not "Rome's new mayor"
         if gap.strip(" \t") == "" and after:
             low = after.lower()

@@ -370,6 +370,19 @@ def test_possessive_capital_as_a_place():
     assert codes("Delhi's growing maritime stakes.") == ["IND"]
 
 
+@pytest.mark.parametrize("text,expected", [
+    # another state's embassy in a capital: the city, and the state whose mission it is ...
+    ("Wikileaks examined output from Madrid's US embassy.", [("USA", "US")]),
+    ("Ankara's U.S. embassy ambassador John Bass said it.", [("USA", "U.S."), ("USA", "John Bass")]),
+    ("Beijing's British Embassy was closed.", [("GBR", "British")]),
+    # ... but the capital's own state's embassy abroad, and its other possessives, are the state
+    ("Moscow's embassy in Washington protested.", [("RUS", "Moscow")]),
+    ("Moscow's position hardened.", [("RUS", "Moscow")]),
+])
+def test_a_foreign_embassy_in_a_capital_is_not_the_capital_s_state(text, expected):
+    assert pairs(text, dt.date(2016, 1, 1)) == expected
+
+
 def test_surname_inside_another_name():
     text = "Kim Jong Un watched the test. Ambassador Song Kim said the U.S. was ready."
     assert codes(text, dt.date(2024, 1, 1)) == ["PRK", "USA"]
