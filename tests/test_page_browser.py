@@ -38,6 +38,7 @@ if CHROMIUM is not None:
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
@@ -157,7 +158,11 @@ def browser(tmp_path_factory):
 # ---- helpers --------------------------------------------------------------------------------
 
 def wait(driver, predicate, timeout=10, message=""):
-    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: predicate(d), message)
+    """Until ``predicate(driver)`` holds; an element the page re-rendered meanwhile (stale) or
+    has not drawn yet counts as not yet."""
+    return WebDriverWait(driver, timeout, poll_frequency=0.05,
+                         ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+                         ).until(lambda d: predicate(d), message)
 
 
 def api_score(base, text, published=None):
@@ -456,8 +461,10 @@ def test_over_time_tab_draws_window_and_timeline(browser, flask_app):
                                      "limit": "20", "offset": "0"}
 
         # keyboard: Enter on a pair of the window draws its timeline for the same window
-        wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, 'tr[data-pair="CHN-JPN"] .pair-btn'))
-        browser.find_element(By.CSS_SELECTOR, 'tr[data-pair="CHN-JPN"] .pair-btn').send_keys(Keys.ENTER)
+        # the table is drawn again when the second window's pairs arrive: press Enter on the row
+        # as it is then (a row of the first drawing goes stale, and the wait tries again)
+        wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, 'tr[data-pair="CHN-JPN"] .pair-btn')
+             .send_keys(Keys.ENTER) is None)
         figure = browser.find_element(By.ID, "timeline")
         wait(browser, lambda d: figure.is_displayed(), message="no timeline drawn")
         path, query = store.calls[-1]
