@@ -425,7 +425,7 @@ class CueVocabulary:
         """Learn the columns from rows of cues (or of cue names)."""
         counts: dict[str, int] = {}
         for cues in cue_lists:
-            for name in _names(cues):
+            for name in set(_names(cues)):  # a cue named twice in a row counts once
                 counts[name] = counts.get(name, 0) + 1
         self.names_ = sorted(n for n, k in counts.items() if k >= self.min_count)
         self.columns_ = {n: i for i, n in enumerate(self.names_)}
@@ -438,7 +438,7 @@ class CueVocabulary:
         indptr = [0]
         indices: list[int] = []
         for cues in cue_lists:
-            cols = set(map(get, cues if not cues or isinstance(cues[0], str) else [c.name for c in cues]))
+            cols = set(map(get, _names(cues)))
             cols.discard(None)  # not in the vocabulary
             indices += sorted(cols)
             indptr.append(len(indices))
@@ -447,8 +447,9 @@ class CueVocabulary:
                              shape=(len(cue_lists), len(self.names_)))
 
 
-def _names(cues: list) -> set[str]:
-    return set(cues) if not cues or isinstance(cues[0], str) else {c.name for c in cues}
+def _names(cues: list) -> list[str]:
+    """The names of a row of cues, or the row itself when it is names already."""
+    return cues if not cues or isinstance(cues[0], str) else [c.name for c in cues]
 
 
 @dataclass

@@ -16,7 +16,8 @@ What it does, in order (each step prints a progress line to stderr):
    ``--select loso`` the candidate *and* the source weighting (``--source-weighting``, the
    choices to compare) are chosen first, by leave-one-source-out results on dev
    (``training.loso``: for each real source, trained without it and measured on its dev
-   split; the best mean macro average precision over sources), so the recipe is the one that
+   split; of the recipes within one standard error of the best mean macro average precision
+   over sources, the simplest: ``simplest_within_one_se``), so the recipe is the one that
    carries best to a publisher it never saw; the shipped model is trained so (minutes);
 5. picks each label's decision threshold on dev (the middle of the best F1 plateau: F1 averaged
    over +-0.05 around each threshold; ties go to the value nearest 0.5);
