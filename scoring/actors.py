@@ -373,7 +373,9 @@ _OFFICE_MODS = (r"(?:(?i:deputy|vice|acting|chief|senior|top|special|foreign|def
 _OFFICE_HEAD = (r"(?i:president|prime\s+minister|premier|chancellor|minister|secretary|ambassador|envoy"
                 r"|spokes(?:man|woman|person)|taoiseach|negotiator|representative|counterpart|security\s+advis[eo]r"
                 r"|attorney\s+general)\b(?:\s+(?:to|of|for)\s+(?:the\s+)?[A-Z]\w*(?:\s+[A-Z]\w*){0,2})?")
-_NAME_WORD = r"(?:(?:al|el|bin|ibn|de|da|del|van|von|Ould|Sheikh|Sheik)[- ])?[A-Z][\w’'.-]*[\w’']"
+# a capital letter, also with an accent ("Álvaro", "Łukasz", "Şahin"): the Latin letters with an upper case
+_UPPER = "[" + "".join(c for c in map(chr, [*range(0x41, 0x250), *range(0x1E00, 0x1F00)]) if c.isupper()) + "]"
+_NAME_WORD = rf"(?:(?:al|el|bin|ibn|de|da|del|van|von|Ould|Sheikh|Sheik)[- ])?{_UPPER}[\w’'.-]*[\w’']"
 _PERSON_NAME = rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}})"
 # the words that end the office's name in _OFFICE_HEAD, found by the matcher with the country names
 _OFFICE_WORDS = """president minister premier chancellor secretary ambassador envoy spokesman spokeswoman
@@ -501,14 +503,74 @@ def _surname_confirms(full_name: str, code: str) -> list[str]:
         return []
     last = toks[0] if code in _FAMILY_NAME_FIRST else toks[-1]
     out = []
-    if normalise(last).strip() not in _COMMON and len(last) >= 3:
+    if _surname_form_ok(last):
         out.append(last)
         head, dash, rest = last.partition("-")
-        if dash and head.lower() in _PARTICLES and len(rest) >= 4 and normalise(rest).strip() not in _COMMON:
+        if dash and head.lower() in _PARTICLES and len(rest) >= 4 and _surname_form_ok(rest):
             out.append(rest)  # "al-Maliki" -> "Maliki"
     if len(toks) >= 3 and toks[-2].lower() in _PARTICLES:
         out.append(toks[-2] + " " + toks[-1])
     return out
+
+
+def _father_family_name(full_name: str, given: set[str]) -> list[str]:
+    """A Spanish name without the mother's family name, as the news writes it: "Alvaro Uribe
+    Velez" -> "Alvaro Uribe" (whose surname "Uribe" it then confirms); "Jose Dario Uribe Escobar"
+    -> "Jose Dario Uribe". Only where the word before the last is no one's given name in the
+    dictionaries ("Juan Manuel Santos" keeps its three words) nor a particle ("Marco Del Pont")."""
+    toks = full_name.split()
+    if len(toks) == 4 and toks[1].lower() in given:
+        toks = toks[1:]
+        head = full_name.split()[:1]
+    elif len(toks) == 3:
+        head = []
+    else:
+        return []
+    father = toks[-2]
+    if not father[:1].isupper() or father.lower() in given or father.lower() in _PARTICLES or not _surname_form_ok(father):
+        return []
+    return [" ".join(head + toks[:-1])]
+
+
+def _surname_form_ok(form: str) -> bool:
+    """A surname that a full mention of its holder may confirm for the rest of the text: three
+    letters or more, not a name too many share; an English word ("Gates") of four letters or more."""
+    key = normalise(form).strip()
+    if key in _COMMON:
+        return len(key) >= 4 and key not in _SHARED_NAMES
+    return len(form) >= 3
+
+
+# what follows a surname that is an English word when it opens a sentence: "Gates said", "Bush
+# then commended", "Rice's trip" (not "Gates of the city", "Brown rice")
+_REPORTING_AFTER = re.compile(r"(?:['’]s?|,|\s+(?:[a-z]+(?:ed|es|ts|ds|ys)|said|says|told|has|had|was|is|will|would"
+                              r"|also|did|does|then|later|again|now|went|met|spoke|wrote|gave|took|made|sent|\(\w+\))\b)")
+
+
+_DATE_AFTER = re.compile(r"\s+\d")
+_DATE_BEFORE = frozenset("in since until till early late mid last next this during through".split())
+
+
+def _common_word_surname_ok(text: str, s: int, e: int) -> bool:
+    """A confirmed surname that is also an English word stands for its holder at ``s:e`` unless
+    it opens a sentence with nothing after it that a person does ("Gates of the city ..."), is
+    the second word of another name ("met Bill Gates"; at a sentence's start only without a verb
+    after it: "Later Gates said" cannot be told from "Bill Gates said"), or is a month ("in
+    May", "May 5")."""
+    if normalise(text[s:e]).strip() not in _COMMON_WORDS:
+        return True
+    before, bpos = _word_before(text, s, 20)
+    low = before.lower() if before else ""
+    if low in _DATE_BEFORE or _DATE_AFTER.match(text, e):
+        return False
+    if before and text[bpos + len(before):s] == " " and _is_cap(before) and low not in _TITLE_WORDS \
+            and low not in _CAP_BEFORE_OK:  # "Bill Gates", or "Later Gates said"
+        return _sentence_initial(text, bpos) and _REPORTING_AFTER.match(text, e) is not None
+    return (not _sentence_initial(text, s) or low in _TITLE_ABBREVIATIONS
+            or _REPORTING_AFTER.match(text, e) is not None)
+
+
+_TITLE_ABBREVIATIONS = frozenset("mr mrs ms dr sec sen rep gov pres gen".split())  # "said Mr. Bush."
 
 
 def _parse_blocks(path: Path):
@@ -546,7 +608,10 @@ general gen. gen king queen prince sheikh emir sultan senator sen. vice premier 
 chairman chief deputy acting former the of state us u.s. american minister's""".split())
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 _PARTICLES = frozenset("al el bin ibn ben abu van von der de da di du la le dos das del".split())
-_COMMON = frozenset("""
+# English words that are also surnames ("Gates", "Brown", "Rice"): a surname like these stands
+# alone only once the text has named its holder in full and only when written with a capital
+# (_common_word_surname_ok); the one-word names of the dictionaries never do
+_COMMON_WORDS = frozenset("""
 about above after again against all also always among and another any are around away back bad
 bank bay bell best better big bill bird black blue bond born both box boy bright brown bush but
 call can card care case cash chance change charge church city clean clear close cold cook cross
@@ -562,9 +627,15 @@ sage saint sale salt sand say sea see senior service shaw short silver small smi
 south spring stand star state steel stone storm strong summer sun swan sweet tall than that the
 this time tower town trade true turner under union upon vale van very wall ward warden water way
 weaver well wells west white wild will win winter wise wolf wood woods word work world worth
-wright young yes ali khan ahmed ahmad mohammed mohammad muhammad hassan hussein abdullah omar
+wright young yes""".split())
+# names too many people share to stand for one office holder, ever ("Khan", "Kim"), and words that
+# are everyday capitalised words at a sentence's start or are titles ("Said", "Than", "Major")
+_SHARED_NAMES = frozenset("""ali khan ahmed ahmad mohammed mohammad muhammad hassan hussein abdullah omar
 said saleh salem musa hamid karim nasser rahman abdul kim lee park li wang zhang liu chen yang
-singh kumar das shah islam rao""".split())
+singh kumar das shah islam rao
+james john mark frank bill will may ray grant lee said than fall call sale union king queen prince major
+general state pope lord saint senior""".split())
+_COMMON = _COMMON_WORDS | _SHARED_NAMES
 
 
 def _load():
@@ -583,6 +654,7 @@ def _load():
         forms_case[k].append(form)
 
     regions: list[str] = []
+    spanish: set[str] = set()  # countries whose people carry two family names, the father's first
     languages: list[str] = []  # country adjectives that are also languages' names ("spanish")
     for raw in (DATA_DIR / "places.txt").read_text(encoding="utf-8").splitlines():
         line = raw.split("  #", 1)[0].strip()
@@ -592,6 +664,8 @@ def _load():
             regions.append(line[8:])
         elif line.startswith("language: "):
             languages.append(_form_key(line[10:]))
+        elif line.startswith("spanish-names: "):
+            spanish.add(line[15:])
 
     for fname, kind in (("countries.txt", "country"), ("organisations.txt", "organisation")):
         for code, display, field, form in _parse_blocks(DATA_DIR / fname):
@@ -644,13 +718,14 @@ def _load():
         if p.code not in _FAMILY_NAME_FIRST:
             p.confirms += [f for f in _surname_confirms(p.name, p.code) if f not in p.confirms and f not in p.shorts]
 
-    for raw in (DATA_DIR / "phoenix_people.tsv").read_text(encoding="utf-8").splitlines():
-        if not raw or raw.startswith("#"):
-            continue
-        code, ranges, forms = raw.split("\t")
+    phoenix = [raw.split("\t") for raw in (DATA_DIR / "phoenix_people.tsv").read_text(encoding="utf-8").splitlines()
+               if raw and not raw.startswith("#")]
+    given = {forms.split(None, 1)[0].lower() for _, _, forms in phoenix if " " in forms.split("|", 1)[0]}
+    for code, ranges, forms in phoenix:
         forms = forms.split("|")
         if any((code, _key(f)) in curated_full for f in forms):
             continue  # curated entry supersedes
+        father = _father_family_name(forms[0], given) if code in spanish else []
         p = _Person(forms[0], code, False)
         for r in ranges.split(","):
             x, y = r.split("-")
@@ -663,6 +738,9 @@ def _load():
                 p.shorts.append(f)
         if p.forms:
             p.confirms += _surname_confirms(p.forms[0], code)
+        for f in father:  # "Alvaro Uribe", which confirms "Uribe"
+            p.forms.append(f)
+            p.confirms += [c for c in _surname_confirms(f, code) if c not in p.confirms]
         if p.forms or p.shorts:
             persons.append(p)
 
@@ -967,7 +1045,8 @@ class Recognizer:
                 if confirm_only:  # most surnames: skip unless confirmed or titled
                     titled = _office_title_before(text, s)
                     held = confirmed.get(key)
-                    if not titled and (held is None or self._family_name_shared(text, text[s:e], held)):
+                    if not titled and (held is None or self._family_name_shared(text, text[s:e], held)
+                                       or not _common_word_surname_ok(text, s, e)):
                         continue
                 if not full and self._inside_other_name(text, s, e):
                     continue  # "Ambassador Song Kim": another person's surname
@@ -1040,14 +1119,15 @@ class Recognizer:
         for s, e, code in found:
             last = text[s:e].split()[-1]
             for form in {last, last.partition("-")[2] if last[:3].lower() in ("al-", "el-") else ""}:
-                if len(form) >= 3 and form not in _NOT_NAMES and normalise(form).strip() not in _COMMON:
+                if form not in _NOT_NAMES and _surname_form_ok(form):
                     surnames.setdefault(form, (e, code))
         for form, (after, code) in surnames.items():  # later bare mentions: "Jangeli said"
             i = text.find(form, after)
             while i >= 0:
                 j = i + len(form)
                 if ((i == 0 or not _GLUED_BEFORE.match(text, i - 1)) and not _GLUED_AFTER.match(text, j)
-                        and free(i, j) and not self._inside_other_name(text, i, j)):
+                        and free(i, j) and not self._inside_other_name(text, i, j)
+                        and _common_word_surname_ok(text, i, j)):
                     found.append((i, j, code))
                 i = text.find(form, j)
         return found

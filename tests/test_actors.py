@@ -528,6 +528,33 @@ def test_a_curated_full_name_confirms_its_surname():
     assert pairs("Maliki left.", dt.date(2008, 3, 1)) == []
 
 
+def test_an_english_word_surname_stands_for_its_holder_once_named_in_full():
+    day = dt.date(2007, 4, 6)
+    text = ("U.S. Defense Secretary Robert Gates warned. Gates' comment followed. Later Gates said no. "
+            "Gates of the city were shut. The gates opened. He met Bill Gates.")
+    assert pairs(text, day) == [("USA", "U.S."), ("USA", "Robert Gates"), ("USA", "Gates"), ("USA", "Gates")]
+    # its counterpart: without the full name the word is nobody's; a month is a month
+    assert pairs("Gates said no.", day) == []
+    assert pairs("Theresa May spoke in May. May said no. It ends May 5.", dt.date(2017, 4, 6)) == \
+        [("GBR", "Theresa May"), ("GBR", "May")]
+
+
+def test_an_official_s_name_may_carry_accents():
+    assert pairs("Colombian president Álvaro Uribe spoke. At the summit, Uribe charged Ecuador.",
+                 dt.date(2008, 3, 8)) == [("COL", "Colombian"), ("COL", "Álvaro Uribe"), ("COL", "Uribe"),
+                                          ("ECU", "Ecuador")]
+    assert pairs("Polish Interior Minister Joachim Brudziński said. Brudziński added.", dt.date(2019, 1, 8)) == \
+        [("POL", "Polish"), ("POL", "Joachim Brudziński"), ("POL", "Brudziński")]
+
+
+def test_a_spanish_name_without_the_mother_s_family_name():
+    # the dictionaries list "Alvaro Uribe Velez"; the news writes "Alvaro Uribe", then "Uribe"
+    assert pairs("Alvaro Uribe spoke. Uribe said no.", dt.date(2008, 3, 8)) == \
+        [("COL", "Alvaro Uribe"), ("COL", "Uribe")]
+    # counterpart: a three-word name whose middle word is a given name keeps all three
+    assert pairs("Juan Manuel spoke.", dt.date(2008, 3, 8)) == []
+
+
 def test_a_family_name_two_people_share_is_nobody_s():
     # "Kim" stands for Kim Jong Un after his full name, unless the text names another Kim
     day = dt.date(2017, 2, 20)

