@@ -154,20 +154,31 @@ detain arrested arrests arrest executed executes jailed jails conducted conducts
 mobilized mobilised mobilizes mobilises massed masses raided raids downed intercepted intercepts
 staged stages dispatched dispatches flew sailed withdrew withdraws withdraw pulled retaliate
 escalated escalates provoked provokes reviewing reviews reviewed review consulting consults consulted
+negotiating shared shares provided provides gave gives hinted hints refrained refrains signaled signalled signals pursued
 """.split())
 _AUX = frozenset("""has have had will would could can may might must should did does do is was
-are were also already repeatedly quickly immediately strongly not never previously recently
+are were be being also already repeatedly quickly immediately strongly not never previously recently
 now still again been reportedly officially publicly firmly swiftly further has n't then
 """.split())
 _STATE_NOUNS = frozenset("""government governments regime administration authorities officials
-leadership leaders diplomats negotiators envoy envoys policymakers""".split())
+leadership leaders diplomats negotiators envoy envoys policymakers military""".split())
 _REL_NOUNS = frozenset("""ties relations talks dialogue pressure sanctions tensions tension deal
 agreement rift row dispute cooperation alliance partnership engagement negotiations contacts
 friction spat standoff confrontation relationship channel channels rapprochement détente
 detente hostility rivalry challenge threat message warning blow rebuke snub concession
 concessions overture overtures appeal request offer signal response frustration anger consultation
-consultations coordination""".split())
-_REL_PREPS = frozenset("with on from to toward towards against by between".split())
+consultations coordination influence ally allies shift pivot closer""".split())
+# what may stand between a capital and its verb: "Ankara, too, is", "Cairo last year signed", "Tokyo and
+# Washington shared"
+_BETWEEN_SUBJECT_AND_VERB = re.compile(
+    r"\s*,\s*(?:too|also|however|meanwhile|in turn|for its part|in response|in return)\s*,"
+    r"|\s+(?:last|this|next|earlier this|late last|early|late)\s+(?:year|week|month|spring|summer|autumn|fall|winter)\b"
+    r"|\s+(?:so far|on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|in turn|in response)\b"
+    r"|\s+(?:and|or)\s+[A-Z][\w.]*(?=\s+[a-z])")
+# what is named after the city where it was held or signed: "the Doha Agreement", "the Paris accord"
+_VENUE_NOUNS = frozenset("""agreement agreements accord accords talks process declaration summit protocol protocols
+conference format round rounds""".split())
+_REL_PREPS = frozenset("with on from to toward towards against by between of".split())
 _BEFORE_OK = frozenset("between against by".split())
 # a capital after these is a place, even when a verb follows ("residents of Tokyo fired up ...")
 _PLACE_PREPS = frozenset("of in at near outside around from across into through within".split())
@@ -184,7 +195,7 @@ lunch visit session""".split())
 # the destination of a visit: "visited Beijing", "a visit to Moscow" (state visits only: see _visits)
 _VISIT_VERBS = frozenset("visited visiting visit visits toured touring".split())
 _VISIT_NOUNS = frozenset("visit visits trip trips tour journey".split())
-_HYPHEN_STATE = frozenset("backed led brokered sponsored funded allied aligned friendly controlled".split())
+_HYPHEN_STATE = frozenset("backed led brokered sponsored funded allied aligned friendly controlled imposed".split())
 _LIST_GAP = re.compile(r"\s*(?:and|or|,|&|/|-|–|—|,\s*and)\s*$|^\s*(?:and|or|,|&|/|-|–|—|,\s*and)\s*")
 _GAP_ONLY = re.compile(r"^\s*(?:and|or|,|&|/|-|–|—|, and|, or)\s*$")
 _GAP_WORD = 5  # the longest separator _GAP_ONLY allows (", and")
@@ -304,7 +315,7 @@ transit buses bus subway metro underground tube trams schools school parks zoo m
 restaurants nightlife streets neighbourhoods neighborhoods suburbs residents population traffic smog pollution
 marathon olympics stadium football soccer club team airport airports hospitals police firefighters skyline
 outskirts downtown thoroughfare thoroughfares avenues boulevards squares landmarks districts shops pubs bars
-cafes""".split())
+cafes square locality localities area areas quarter gate gates""".split())
 _TITLE_WORDS = frozenset("""president prime minister mr mrs ms dr sen senator gen general
 chairman leader premier chancellor secretary ambassador envoy king queen prince emir sultan
 sheikh field marshal minister spokesman spokeswoman spokesperson foreign defense defence
@@ -1348,18 +1359,14 @@ class Recognizer:
             return not self._local_matter(text, apos + 1)  # "Moscow's position", not "Rome's new mayor"
         if gap.strip(" \t") == "" and after:
             low = after.lower()
+            if low in _VENUE_NOUNS and text[max(0, s - 4):s].lower() == "the ":
+                return False  # the venue: "the Doha Agreement", "the Minsk accords", "the Doha talks"
             if low in _STATE_NOUNS or low in _REL_NOUNS:
                 return True
             if _is_cap(after) and not after.isupper():
                 return False  # part of a longer name: "Tokyo Electric"
-            pos, word, hops = apos, low, 0
-            while word in _AUX and hops < 3:
-                nxt, npos = _word_after(text, pos + len(word))
-                if not nxt or text[pos + len(word):npos].strip(" \t"):
-                    break
-                pos, word, hops = npos, nxt.lower(), hops + 1
-            if word in _STATE_VERBS and not self._after_place_preposition(text, s):
-                return True  # the capital acts: "Pyongyang fired", not "residents of Tokyo fired"
+        if self._acts(text, e) and not self._after_place_preposition(text, s):
+            return True  # the capital acts: "Pyongyang fired", not "residents of Tokyo fired"
         before, bpos = _word_before(text, s)
         if before and text[bpos + len(before):s].strip(" \t") == "":
             low = before.lower()
@@ -1369,6 +1376,36 @@ class Recognizer:
                 prev, _ = _word_before(text, bpos)
                 if prev and prev.lower() in _REL_NOUNS:
                     return True
+        return False
+
+    @staticmethod
+    def _acts(text: str, pos: int) -> bool:
+        """A verb of what a state does follows ``pos`` (the end of a capital), past auxiliaries
+        and what may stand between a subject and its verb: "Pyongyang fired", "Beijing has
+        hinted", "Cairo last year signed", "Ankara, too, is warning", "Ankara had been looking",
+        "Tokyo and Washington shared". A verb is one of ``_STATE_VERBS``, or any past or -ing
+        form after "has" or "had" ("has hinted"), an -ing form after "be" or "been" ("could be
+        learning"), but not a passive ("Paris was flooded")."""
+        hops, last_aux = 0, ""
+        while hops < 5:
+            m = _BETWEEN_SUBJECT_AND_VERB.match(text, pos)
+            if m:
+                pos, hops = m.end(), hops + 1
+                continue
+            word, wpos = _word_after(text, pos, 20)
+            if not word or text[pos:wpos].strip(" \t"):
+                return False
+            low = word.lower()
+            if low in _STATE_VERBS:
+                return True
+            if low in _AUX:
+                pos, hops, last_aux = wpos + len(word), hops + 1, low
+                continue
+            if not word.islower() or len(low) <= 4 or text[pos - 1:pos] == ",":
+                return False
+            if low.endswith("ing"):  # not after "is" or "was" alone: "Canberra was leading by three"
+                return last_aux in ("be", "been")
+            return low.endswith("ed") and last_aux in ("has", "have", "had")  # not passive: "Paris was flooded"
         return False
 
     @staticmethod

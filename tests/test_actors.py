@@ -365,6 +365,40 @@ def test_georgia_in_a_list_of_us_states():
     assert codes("Tariffs hit wood products from Alabama and Georgia and liquor from Kentucky.") == []
 
 
+@pytest.mark.parametrize("text,expected", [
+    # the capital acts past what stands between a subject and its verb ...
+    ("Beijing has hinted that it could retaliate.", ["CHN"]),
+    ("Cairo last year signed an agreement with Greece.", ["EGY", "GRC"]),
+    ("Cairo has so far refrained from commenting.", ["EGY"]),
+    ("Ankara, too, is warning Washington of consequences.", ["TUR", "USA"]),
+    ("Ankara had been looking to repair strained relations.", ["TUR"]),
+    ("Analysts suggest Ankara could be learning the value of diplomacy.", ["TUR"]),
+    ("Tokyo and Washington shared concerns.", ["JPN", "USA"]),
+    # ... and is the state after a relation word, and before its military
+    ("Russia and China are allies of Tehran.", ["RUS", "CHN", "IRN"]),
+    ("The president moved closer to Beijing.", ["CHN"]),
+    ("Congress is angry at the shift toward Moscow.", ["RUS"]),
+    ("Ankara military backing averted defeat.", ["TUR"]),
+    ("A Beijing-imposed law took effect.", ["CHN"]),
+])
+def test_capital_as_the_state_that_acts(text, expected):
+    assert codes(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # the counterparts: a passive, a team's score, a venue's name, a city's square and districts
+    "Paris, meanwhile, was flooded.",
+    "With five minutes left, Canberra was leading by three.",
+    "The factions arrived at the Doha Agreement after long protests.",
+    "All parts of the Doha agreement should be implemented.",
+    "Protesters occupied Kyiv's central square.",
+    "The rebels controlled a handful of Tripoli's localities.",
+    "Berlin's Brandenburg Gate was lit up.",
+])
+def test_capital_as_the_city(text):
+    assert codes(text) == []
+
+
 def test_possessive_capital_as_a_place():
     assert codes("Rome's airport was nearly empty.") == []
     assert codes("Delhi's growing maritime stakes.") == ["IND"]

@@ -27,6 +27,13 @@ recogniser's output; read since) and ``--set test2``
 the rules were written; report it, do not tune on it).
 ``--articles`` and ``--gold`` take any other files. ``--agreement OTHER_GOLD`` compares two
 annotators' gold for the same articles instead (and lists the disagreements to adjudicate).
+
+``--capitals`` measures one rule on far more text: whether a capital stands for its state
+(docs/actors.md, "Capitals"), judged against the countries the labellers gave each passage of
+the passage corpus (train and dev splits of the real sources; test stays unread). Only
+capitals whose country has no other mention in the passage count, so a labelled country is
+there because of the capital: accepted and labelled, accepted but not labelled (a false
+country), rejected but labelled (a missed one), rejected and not labelled.
 """
 from __future__ import annotations
 
@@ -160,6 +167,36 @@ def evaluate(articles: list[dict], gold: dict[str, list]) -> dict:
     }
 
 
+def capital_decisions(examples: int = 0) -> dict:
+    """The recogniser's decision on every capital of the train and dev passages, against the
+    labellers' countries (see the module's docstring); ``examples`` of each error kind too."""
+    import random
+
+    from scoring.actors import CAPITAL, default_recognizer, normalise
+    from training import corpus
+
+    rec = default_recognizer()
+    rows = [r for r in corpus.load() if r["split"] in ("train", "dev") and r["source"] != "written"]
+    counts = {"accepted, labelled": 0, "accepted, not labelled": 0, "rejected, labelled": 0,
+              "rejected, not labelled": 0}
+    cases: dict[str, list[str]] = {k: [] for k in counts}
+    for row, mentions in zip(rows, corpus.passage_mentions(rows)):
+        text = row["text"]
+        hits, _ = rec._candidates(normalise(text))
+        for s, e, _senses, (what, code) in rec._pick(text, hits):
+            if what != CAPITAL or any(c == code and not a <= s < b for a, b, c in mentions):
+                continue
+            accepted = any(a == s and c == code for a, b, c in mentions)
+            key = ("accepted" if accepted else "rejected") + (", labelled" if code in row["countries"] else
+                                                              ", not labelled")
+            counts[key] += 1
+            cases[key].append(f"{code}: ...{text[max(0, s - 70):e + 50]}...".replace("\n", " "))
+    rng = random.Random(0)
+    return {"passages": len(rows), "counts": counts,
+            "examples": {k: rng.sample(v, min(examples, len(v))) for k, v in cases.items() if "," in k
+                         and (k.startswith("accepted, not") or k.startswith("rejected, labelled"))}}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m training.geoparse", description=__doc__.split("\n")[0])
     ap.add_argument("--set", choices=("dev", "test", "test2"), default="dev",
@@ -174,8 +211,22 @@ def main(argv=None) -> int:
     ap.add_argument("--agreement", type=Path, default=None,
                     help="a second annotator's gold for the same articles: print the agreement with --gold "
                          "(and, with --json, every disagreement) instead of evaluating the recogniser")
+    ap.add_argument("--capitals", action="store_true",
+                    help="measure the capital rule against the passage corpus's country labels instead")
     ap.add_argument("--json", type=Path, help="also write the results, with every error, here")
     args = ap.parse_args(argv)
+    if args.capitals:
+        res = capital_decisions(examples=20)
+        print(f"capitals whose country the passage names no other way, in {res['passages']} train and dev passages:")
+        for k, v in res["counts"].items():
+            print(f"  {k:<24} {v}")
+        for k, v in res["examples"].items():
+            print(f"{k}:")
+            for x in v:
+                print(f"  {x}")
+        if args.json:
+            args.json.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return 0
     prefix = "" if args.set == "dev" else f"{args.set}_"
     args.articles = args.articles or DIR / f"{prefix}articles.jsonl"
     args.gold = args.gold or DIR / f"{prefix}gold.jsonl"
