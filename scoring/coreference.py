@@ -3,12 +3,17 @@
 Readouts and wire copy name two countries once and then say "the two leaders agreed ...",
 "both sides reaffirmed ...", "the two countries' cooperation ...". A labeller reads those
 passages as about the two countries (docs/LABELS.md, "Countries and pairs": something that
-stands for the country), so the pair table should too. ``two_sides`` finds such a phrase and,
-when the passage before it and its own passage up to it name exactly two countries, gives
-the phrase to each of the two that its own passage does not name already: a ``Mention``
-with kind ``"country"`` and the phrase as its text, so the passage model, the pairs and the
-explanations read it like any other mention. With one country before it, or three or more,
-the phrase is left alone: "both sides" of a civil war, or of a summit of five, is no pair.
+stands for the country), so the pair table should too. ``two_sides`` finds such a phrase
+("the leaders" too, not "the leaders of Congress", nor "both sides of the river") and, when
+the passage before it and its own passage up to it name exactly two countries, gives the
+phrase to each of the two that its own passage does not name already: a ``Mention`` with
+kind ``"country"`` and the phrase as its text, so the passage model, the pairs and the
+explanations read it like any other mention. When those passages name fewer than two, the
+two the article's opening passage names stand in, if it names exactly two and includes the
+nearer one: a readout opens "President Biden spoke with Prime Minister Sudani of Iraq" and
+says "The leaders discussed the crisis in Gaza" four passages on. Otherwise, with one
+country, or three or more, the phrase is left alone: "both sides" of a civil war, or of a
+summit of five, is no pair.
 
 ``with_two_sides`` is what ``scoring.scorer`` (on every article) and
 ``training.corpus.passage_mentions`` call, so the models learn from the mentions the service
@@ -26,7 +31,8 @@ _WHO = (r"(?:sides|countries|nations|governments|leaders|presidents|prime minist
         r"defen[cs]e ministers|ministers|neighbou?rs|allies|states|delegations|heads of state)\b")
 # "the two sides", "both countries", "both the leaders": each pattern opens with a literal, which
 # the regex engine finds fast (a pattern opening with a word boundary is tried at every place)
-_PHRASES = ((re.compile(r"two " + _WHO), ("the ", "The ")), (re.compile(r"oth(?: the)? " + _WHO), ("b", "B")))
+_PHRASES = ((re.compile(r"two " + _WHO), ("the ", "The ")), (re.compile(r"oth(?: the)? " + _WHO), ("b", "B")),
+            (re.compile(r"leaders\b"), ("the ", "The ")))
 _START = operator.attrgetter("start")
 
 
@@ -37,9 +43,22 @@ def _phrases(text: str) -> list[tuple[int, int, str]]:
         back = len(heads[0])
         for m in pattern.finditer(text):
             s = m.start() - back
-            if s >= 0 and text[s:m.start()] in heads and (s == 0 or not text[s - 1].isalnum()):
+            if (s >= 0 and text[s:m.start()] in heads and (s == 0 or not text[s - 1].isalnum())
+                    and not text.startswith((" of ", " at "), m.end())):  # "both sides of the river"
                 out.append((s, m.end(), text[s:m.end()]))
     return sorted(out)
+
+
+def _lead(countries: list[Mention], spans: list[tuple[int, int]]) -> set[str] | None:
+    """The two countries the article's first passage with a country names, when it names two:
+    "President Biden spoke with Prime Minister Kishida of Japan" opens a readout."""
+    if not countries:
+        return None
+    first = next((span for span in spans if span[0] <= countries[0].start < span[1]), None)
+    if first is None:
+        return None
+    codes = {m.code for m in countries if first[0] <= m.start < first[1]}
+    return codes if len(codes) == 2 else None
 
 
 def two_sides(text: str, mentions: list[Mention], spans: list[tuple[int, int]]) -> list[Mention]:
@@ -51,6 +70,7 @@ def two_sides(text: str, mentions: list[Mention], spans: list[tuple[int, int]]) 
     countries = [m for m in mentions if m.kind == "country"]
     starts = [m.start for m in countries]
     span_starts = [s for s, _ in spans]
+    lead = _lead(countries, spans)
     out: list[Mention] = []
     for start, end, phrase in hits:
         at = bisect_left(span_starts, start + 1) - 1  # the passage holding the phrase
@@ -60,6 +80,8 @@ def two_sides(text: str, mentions: list[Mention], spans: list[tuple[int, int]]) 
         window_start = spans[at - 1][0] if at > 0 else own_start
         before = countries[bisect_left(starts, window_start):bisect_left(starts, start)]
         codes = {m.code for m in before}
+        if len(codes) < 2 and lead and lead >= codes:
+            codes = lead  # a readout's "the two leaders" four passages after it named them
         if len(codes) != 2:
             continue
         own = {m.code for m in countries[bisect_left(starts, own_start):bisect_left(starts, spans[at][1])]}

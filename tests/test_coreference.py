@@ -23,6 +23,15 @@ def implied(text):
      [("EGY", "both countries")]),
     # ... and none when it names both
     ("Egypt and Turkey said the two countries would restore ambassadors.", []),
+    # a readout: the two its opening passage names, however far back, when nearer passages name
+    # no other pair ("Gaza" is a place the leaders discussed)
+    ("President Biden spoke with Prime Minister Sudani of Iraq. They discussed energy. The leaders discussed "
+     "the crisis in Gaza.", [("IRQ", "The leaders"), ("USA", "The leaders")]),
+    ("Storms hit Chile and Peru. Thousands fled the coast. The two sides met.",
+     [("CHL", "The two sides"), ("PER", "The two sides")]),
+    # ... but the two the passage before names come first
+    ("Biden met Kishida of Japan. France and Germany talked. The two leaders agreed.",
+     [("DEU", "The two leaders"), ("FRA", "The two leaders")]),
 ])
 def test_the_two_sides_are_the_two_countries_just_named(text, expected):
     assert implied(text) == expected
@@ -32,7 +41,10 @@ def test_the_two_sides_are_the_two_countries_just_named(text, expected):
     "Government troops fought rebels in Sudan. Both sides accused each other.",  # one country
     "Leaders of France, Germany and Italy met. The two sides agreed.",  # three: which two?
     "The two sides agreed to meet again.",  # nothing named before
-    "Storms hit Chile and Peru. Thousands fled the coast. The two sides met.",  # two passages back
+    # two passages back, and not the two the article opens with
+    "Brazil signed a deal. Storms hit Chile and Peru. Thousands fled the coast. The two sides met.",
+    "Biden met Kishida of Japan. They discussed trade. The leaders of Congress objected.",  # "leaders of"
+    "Biden met Kishida of Japan. Farmers on both sides of the river protested.",  # "both sides of"
 ])
 def test_no_two_countries_no_pair(text):
     assert implied(text) == []
