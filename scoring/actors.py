@@ -558,6 +558,7 @@ _REPORTING_AFTER = re.compile(r"(?:['’]s?|,|\s+(?:[a-z]+(?:ed|es|ts|ds|ys)|sai
                               r"|also|did|does|then|later|again|now|went|met|spoke|wrote|gave|took|made|sent|\(\w+\))\b)")
 
 
+_TITLE_ABBREVIATIONS = frozenset("mr mrs ms dr sec sen rep gov pres gen".split())  # "said Mr. Bush."
 _DATE_AFTER = re.compile(r"\s+\d")
 _DATE_BEFORE = frozenset("in since until till early late mid last next this during through".split())
 
@@ -579,9 +580,6 @@ def _common_word_surname_ok(text: str, s: int, e: int) -> bool:
         return _sentence_initial(text, bpos) and _REPORTING_AFTER.match(text, e) is not None
     return (not _sentence_initial(text, s) or low in _TITLE_ABBREVIATIONS
             or _REPORTING_AFTER.match(text, e) is not None)
-
-
-_TITLE_ABBREVIATIONS = frozenset("mr mrs ms dr sec sen rep gov pres gen".split())  # "said Mr. Bush."
 
 
 def _parse_blocks(path: Path):
@@ -1383,9 +1381,9 @@ class Recognizer:
         """A verb of what a state does follows ``pos`` (the end of a capital), past auxiliaries
         and what may stand between a subject and its verb: "Pyongyang fired", "Beijing has
         hinted", "Cairo last year signed", "Ankara, too, is warning", "Ankara had been looking",
-        "Tokyo and Washington shared". A verb is one of ``_STATE_VERBS``, or any past or -ing
-        form after "has" or "had" ("has hinted"), an -ing form after "be" or "been" ("could be
-        learning"), but not a passive ("Paris was flooded")."""
+        "Tokyo and Washington shared". A verb is one of ``_STATE_VERBS``, or a past form after
+        "has" or "had" ("has hinted"), or an -ing form after "be" or "been" ("could be
+        learning"); not a passive ("Paris was flooded")."""
         hops, last_aux = 0, ""
         while hops < 5:
             m = _BETWEEN_SUBJECT_AND_VERB.match(text, pos)
