@@ -38,7 +38,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, combinations
+from itertools import accumulate, combinations, compress
 from typing import NamedTuple
 
 import numpy as np
@@ -129,9 +129,8 @@ def _verb_links(words, cats, spans, units) -> list[tuple[frozenset, frozenset, s
         codes_of.setdefault(group[j], set()).add(u[2])
     starts = [u[0] for u in units]
     out = []
-    for k, category in enumerate(cats):
-        if not category:
-            continue
+    for k in compress(range(len(cats)), cats):  # the verbs
+        category = cats[k]
         j = bisect_left(starts, k) - 1  # the nearest mention ending before the verb
         subj = obj = frozenset()
         if j >= 0 and k - units[j][1] <= _REACH and _BREAK.isdisjoint(words[units[j][1]:k]):
