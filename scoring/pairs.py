@@ -264,9 +264,13 @@ class _Reading:
         key = (a, b)
         got = self._combos.get(key)
         if got is None:
+            mentions_a, mentions_b = self.by_code[a], self.by_code[b]
+            if len(mentions_a) == len(mentions_b) == 1:  # most pairs: one mention each
+                got = self._combos[key] = [(mentions_a[0], mentions_b[0])]
+                return got
             got = self._combos[key] = [
                 (ua, ub) for _, ua, ub in sorted(((ub[0] - ua[1] if ua[0] < ub[0] else ua[0] - ub[1]), ua, ub)
-                                                 for ua in self.by_code[a] for ub in self.by_code[b])[:_MAX_COMBOS]]
+                                                 for ua in mentions_a for ub in mentions_b)[:_MAX_COMBOS]]
         return got
 
     def _between(self, first, second) -> tuple[list[str], list[tuple]]:
