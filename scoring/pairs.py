@@ -184,10 +184,11 @@ class _Reading:
                  "_members", "_gaps", "_sides", "_relations")
 
     def __init__(self, text: str, mentions: list[tuple[int, int, str]]):
-        parts = _SPLIT.split(text)  # gap, token, gap, token, ..., gap
+        is_ascii = text.isascii()  # lowering an ASCII text keeps its length and its tokens
+        parts = _SPLIT.split(text.lower() if is_ascii else text)  # gap, token, gap, token, ..., gap
         bounds = list(accumulate(map(len, parts)))
         starts, ends = bounds[0:-1:2], bounds[1::2]
-        words = list(map(str.lower, parts[1::2]))
+        words = parts[1::2] if is_ascii else list(map(str.lower, parts[1::2]))
         units = []
         for s, e, c in mentions:
             i0, i1 = bisect_right(ends, s), bisect_left(starts, e)
