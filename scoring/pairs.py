@@ -207,15 +207,15 @@ class _Reading:
         n = len({c for _, _, c in mentions})
         self.n_countries = "n:" + (str(n) if n < 4 else "4+")
         self.links = _verb_links(words, self.cats, self.spans, units) if len(by_code) > 1 else []
-        self._near: dict[int, list[tuple[str, tuple]]] = {}
+        self._near: dict[int, tuple[list[str], list[tuple]]] = {}
         self._combos: dict[tuple[str, str], list] = {}
         self._members: dict[tuple[str, str], tuple[list[str], list[tuple]]] = {}
         self._gaps: dict[tuple[int, int], tuple[list[str], list[tuple]]] = {}
         self._sides: dict[tuple[int, str], tuple[list[str], list[tuple]]] = {}
         self._relations: dict[tuple[str, str], tuple[list[str], list[tuple]]] = {}
 
-    def _neighbours(self, u) -> list[tuple[str, tuple]]:
-        """Cues of one mention as (name after the side's tag, spans): the word before and after,
+    def _neighbours(self, u) -> tuple[list[str], list[tuple]]:
+        """Cues of one mention as (names after the side's tag, spans): the word before and after,
         possessive, the noun class and verb categories after it, verbs before it, sentence-initial."""
         got = self._near.get(u[0])
         if got is not None:
@@ -223,39 +223,46 @@ class _Reading:
         words, spans, cats = self.words, self.spans, self.cats
         n = len(words)
         i0, i1, _, s, e = u
-        out = []
+        names, where = [], []
         if i0 > 0:
-            out.append((" before:" + words[i0 - 1], (spans[i0 - 1],)))
+            names.append(" before:" + words[i0 - 1])
+            where.append((spans[i0 - 1],))
         if i0 <= 1 and (i0 == 0 or words[0] in ("the", '"', "“")):
-            out.append((" opens the sentence", ((s, e),)))
+            names.append(" opens the sentence")
+            where.append(((s, e),))
         k = i1
         if k < n and words[k] in ("'", "’") and k + 1 < n and words[k + 1] == "s":
-            out.append((" possessive", ((spans[k][0], spans[k + 1][1]),)))
+            names.append(" possessive")
+            where.append(((spans[k][0], spans[k + 1][1]),))
             k += 2
         if k < n:
-            out.append((" after:" + words[k], (spans[k],)))
+            names.append(" after:" + words[k])
+            where.append((spans[k],))
         for j in range(k, min(k + 2, n)):  # "Russian jets", "Palestinian homes", "Chinese coast guard"
             kind = _NOUN_CLASS.get(words[j])
             if kind:
-                out.append((" then:" + kind, (spans[j],)))
+                names.append(" then:" + kind)
+                where.append((spans[j],))
                 break
         # what it does and what is done to it: verb categories just after and just before it
         for j in range(k, min(k + _WINDOW, n)):
             if cats[j]:
-                out.append((" then:" + cats[j], (spans[j],)))
+                names.append(" then:" + cats[j])
+                where.append((spans[j],))
         for j in range(max(0, i0 - _WINDOW), i0):
             if cats[j]:
-                out.append((" after verb:" + cats[j], (spans[j],)))
-        self._near[u[0]] = out
-        return out
+                names.append(" after verb:" + cats[j])
+                where.append((spans[j],))
+        got = self._near[u[0]] = names, where
+        return got
 
     def _side(self, u, tag: str) -> tuple[list[str], list[tuple]]:
         """One mention's neighbour cues under its side's tag, as (names, spans) (memoised)."""
         key = (u[0], tag)
         got = self._sides.get(key)
         if got is None:
-            near = self._neighbours(u)
-            got = self._sides[key] = [tag + suffix for suffix, _ in near], [span for _, span in near]
+            names, where = self._neighbours(u)
+            got = self._sides[key] = [tag + suffix for suffix in names], where
         return got
 
     def combos(self, a: str, b: str) -> list:
@@ -361,9 +368,9 @@ class _Reading:
         if got is None:
             names, where = [], []
             for u in self.by_code[code]:
-                for name, spans in self._neighbours(u):
-                    names.append(tag + name)
-                    where.append(spans)
+                near, spans = self._neighbours(u)
+                names += [tag + name for name in near]
+                where += spans
             if tag == "own" and self.units[0][2] == code:
                 u = self.units[0]
                 names.append("is the passage's first country")
