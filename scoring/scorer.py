@@ -254,7 +254,6 @@ def _actor_list(mentions, kind: str, summaries: dict | None) -> list[dict]:
             s = summaries.get(code)
             if s is None:  # mentioned only outside any passage (cannot happen with full coverage)
                 continue
-            item.update({"scores": s["scores"], "labels": s["labels"], "tension": s["tension"], "evidence": s["evidence"],
-                         "roles": s["roles"]})
+            item.update(s)  # scores, labels, tension, evidence, roles
         out.append(item)
     return out
