@@ -16,6 +16,7 @@ import datetime as dt
 import os
 import time
 from bisect import bisect_left
+from itertools import compress
 from typing import Any, Iterable
 
 import numpy as np
@@ -154,7 +155,7 @@ class Scorer:
         clock.lap("pairs")
 
         rounded_all = np.round(P, 4).tolist()
-        passed_all = [[label for label, ok in zip(labels, row) if ok] for row in (P >= thresholds).tolist()]
+        passed_all = [list(compress(labels, row)) for row in (P >= thresholds).tolist()]
         results = []
         for art, spans, mentions, passage_countries, first in per_article:
             n = len(spans)
