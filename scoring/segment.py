@@ -34,21 +34,36 @@ _ABBREVIATIONS = frozenset(
 # it open when the next word is lower case or another capitalised name; handled below.
 _DOTTED = re.compile(r"(?:[A-Za-z]\.){2,}$")
 
-_BOUNDARY = re.compile(
-    r"""[.!?…](?<![.!?…][.!?…])      # the first of a run of punctuation (keeps the scan linear;
-                                     # a leading character class lets re skip ahead fast)
-        [.!?…]*+                     # the rest of the run, never given back
-        [\"'”’)\]]*+                 # closing quotes or brackets
-        (?=\s+[\"'“‘(\[]*[A-Z0-9À-ÖØ-Þ])  # white space, then a sentence opener
-    """,
-    re.VERBOSE,
-)
+
+def _boundary(stop: str) -> re.Pattern:
+    """The end of a sentence at the punctuation character ``stop``: the first of a run of
+    punctuation, the rest of the run, closing quotes or brackets, then white space (group 1:
+    where it ends, the next sentence starts) and something that can open a sentence.
+
+    One pattern per character, each opening with it: the regex engine finds a literal fast,
+    where it tries a leading character class at every character of the text.
+    """
+    c = re.escape(stop)
+    return re.compile(c + r"(?<![.!?…]" + c + r""")[.!?…]*+[\"'”’)\]]*+(?=(\s+)[\"'“‘(\[]*[A-Z0-9À-ÖØ-Þ])""")
+
+
+_FULL_STOP = _boundary(".")
+_OTHER_STOPS = {c: _boundary(c) for c in "!?…"}
 _PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _NON_SPACE = re.compile(r"\S")
 
 
+# How the abbreviations end: the last three characters of those of three or more, lower-cased
+# (the comparison below ignores case for some), and those of two. A quick no for most words.
+_TAILS = frozenset(a[-3:].lower() for a in _ABBREVIATIONS if len(a) > 2)
+_PAIRS = frozenset(a for a in _ABBREVIATIONS if len(a) == 2)
+
+
 def _is_abbreviation(text: str, stop: int) -> bool:
     """True when the full stop at ``text[stop]`` belongs to an abbreviation or initial."""
+    tail = text[stop - 3:stop]
+    if stop >= 3 and not (tail[2].isupper() or tail[1:] in _PAIRS or tail.lower() in _TAILS):
+        return False  # the word ends as no abbreviation does, nor as an initial
     # the run of non-space characters ending with the stop, at most 60 back (str.rsplit: C speed)
     window = text[max(0, stop - 60):stop + 1].rsplit(None, 1)
     if not window:
@@ -81,15 +96,14 @@ def _next_word_opens_sentence(text: str, pos: int) -> bool:
     return bool(m) and m.group(1) in _OPENERS
 
 
-def _sentence_ends(text: str, start: int, end: int) -> list[int]:
-    ends = []
-    for m in _BOUNDARY.finditer(text, start, end):
-        stop = m.start()
-        if text[stop] == "." and m.group().startswith(".") and len(m.group().rstrip("\"'”’)]")) == 1:
-            if _is_abbreviation(text, stop):
-                continue
-        ends.append(m.end())
-    return ends
+def _sentence_ends(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Each sentence that ends inside ``text[start:end]`` as (its end, the next one's start)."""
+    # a full stop ends one unless it stands alone ("." but not ".." or ".?") after an abbreviation
+    ends = [m.span(1) for m in _FULL_STOP.finditer(text, start, end)
+            if text[m.start() + 1] in ".!?…" or not _is_abbreviation(text, m.start())]
+    others = [m.span(1) for c, boundary in _OTHER_STOPS.items() if text.find(c, start, end) >= 0  # rare: look first
+              for m in boundary.finditer(text, start, end)]
+    return sorted(ends + others) if others else ends
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -129,12 +143,14 @@ def segment(text: str, max_chars: int = MAX_PASSAGE_CHARS) -> list[tuple[int, in
         pos = m.end()
     blocks.append((pos, len(text)))
     for b_start, b_end in blocks:
-        start = b_start
-        for end in _sentence_ends(text, b_start, b_end) + [b_end]:
-            s, e = _trim(text, start, end)
-            if e - s > max_chars:
-                spans.extend(_cap(text, s, e, max_chars))
-            elif e > s:
-                spans.append((s, e))
-            start = end
+        first = _NON_SPACE.search(text, b_start, b_end)
+        if first is None:
+            continue
+        start = first.start()  # passages start and end at non-space: they need no trimming
+        for end, next_start in _sentence_ends(text, start, b_end):
+            spans.append((start, end))
+            start = next_start
+        spans.append((start, start + len(text[start:b_end].rstrip())))
+    if any(e - s > max_chars for s, e in spans):
+        spans = [piece for s, e in spans for piece in _cap(text, s, e, max_chars)]
     return spans
