@@ -38,7 +38,6 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.lib.stride_tricks import sliding_window_view
 
 COUNTRY_TOKEN = "COUNTRY"
 _TOKEN = re.compile(r"\w++(?:['’]\w++)*+")  # possessive: nothing to give back, 10% faster
@@ -156,18 +155,17 @@ def _batch_tokens(texts: list[str]) -> _Batch:
         odd = [i for i, (a, b) in enumerate(zip(texts, lowered)) if len(a) != len(b)]
         low = "\n".join(b if len(a) == len(b) else a for a, b in zip(texts, lowered))
     code = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    table = _word_chars()
-    word = table[np.minimum(code, 0xFFFF)]
+    word = np.take(_word_chars(), code, mode="clip")
     astral = code > 0xFFFF  # beyond the table (emoji, rare scripts): each distinct one asked once
     if astral.any():
         chars, where = np.unique(code[astral], return_inverse=True)
         word[astral] = np.array([_TOKEN.fullmatch(chr(c)) is not None for c in chars.tolist()])[where]
     apostrophe = (code[1:-1] == ord("'")) | (code[1:-1] == ord("’"))
-    in_token = word.copy()
-    in_token[1:-1] |= apostrophe & word[:-2] & word[2:]
-    edge = np.diff(in_token.view(np.int8), prepend=0, append=0)
-    starts = np.flatnonzero(edge == 1)
-    ends = np.flatnonzero(edge == -1)
+    in_token = np.zeros(len(code) + 2, dtype=bool)  # per character, with one False either side
+    in_token[1:-1] = word
+    in_token[2:-2] |= apostrophe & word[:-2] & word[2:]
+    edges = np.flatnonzero(in_token[1:] != in_token[:-1])  # where tokens start and end, in turn
+    starts, ends = edges[0::2].copy(), edges[1::2].copy()
     cased = np.zeros(0, dtype=np.int64)
     if odd:  # ... and their tokens are lower-cased one by one, as tokens() does
         tok_row = np.searchsorted(doc_start, starts, "right") - 1
@@ -322,14 +320,14 @@ class _Tables(NamedTuple):
     Per token id: its unigram column and its vector-table row (-1: none). Bigrams and lexicon
     phrases are integer keys made of their token ids, in hash tables (:class:`_IntMap`).
     ``raw_ids`` caches the token id of raw lower-cased words (before ``_normal``) as the
-    batches meet them, starting with the vocabulary's long and non-ASCII words; ``short_ids``
-    holds those of its words of up to eight ASCII letters, keyed by their bytes as one integer
-    (zero-padded).
+    batches meet them, starting with the vocabulary's long and non-ASCII words; ``packed_ids``
+    holds those of its words of up to sixteen ASCII letters, keyed by their bytes as two
+    integers (zero-padded).
     """
 
     word_id: dict[str, int]
     raw_ids: dict[str, int]
-    short_ids: _IntMap
+    packed_ids: _IntMap
     unknown: int
     uni_col: np.ndarray
     vec_row: np.ndarray
@@ -351,54 +349,66 @@ _RAW_CACHE_LIMIT = 200_000  # raw words remembered beyond the vocabulary (about 
 
 
 class _IntMap:
-    """Distinct non-negative integer keys -> integer values, looked up many at a time.
+    """Distinct keys -> integer values, looked up many at a time. A key is a non-negative
+    integer (keys of shape ``(n,)``), or a column of them (``(k, n)``: a word's bytes as two).
 
-    A hash table with open addressing (linear probing) in numpy arrays, at most a quarter
-    full: a look-up costs one or two vectorised probes per batch, where a binary search of
-    sorted keys costs about twenty scattered reads per key.
+    A hash table with open addressing (linear probing) in numpy arrays, one per key column, at
+    most a quarter full: a look-up costs one or two vectorised probes per batch, where a binary
+    search of sorted keys costs about twenty scattered reads per key.
     """
 
     def __init__(self, keys, values):
-        keys = np.asarray(keys, dtype=np.int64)
         values = np.asarray(values, dtype=np.int64)
-        bits = max(4, (4 * len(keys)).bit_length())
+        columns = np.atleast_2d(np.asarray(keys, dtype=np.int64))
+        bits = max(4, (4 * len(values)).bit_length())
         self._shift = np.uint64(64 - bits)
         self._mask = (1 << bits) - 1
-        self._keys = np.full(1 << bits, -1, dtype=np.int64)  # -1: an empty slot
+        self._keys = np.full((len(columns), 1 << bits), -1, dtype=np.int64)  # -1: an empty slot
         self._values = np.zeros(1 << bits, dtype=np.int64)
-        slot = self._slot(keys)
-        pending = np.arange(len(keys))
+        slot = self._slot(columns)
+        pending = np.arange(len(values))
         while len(pending):  # each round, one key takes each wanted free slot; the rest move on
             s = slot[pending]
-            free = np.flatnonzero(self._keys[s] < 0)
+            free = np.flatnonzero(self._keys[0, s] < 0)
             taken, first = np.unique(s[free], return_index=True)
-            self._keys[taken] = keys[pending[free[first]]]
+            self._keys[:, taken] = columns[:, pending[free[first]]]
             self._values[taken] = values[pending[free[first]]]
             waiting = np.ones(len(pending), dtype=bool)
             waiting[free[first]] = False
             pending = pending[waiting]
             slot[pending] = (slot[pending] + 1) & self._mask
 
-    def _slot(self, keys: np.ndarray) -> np.ndarray:
-        # Fibonacci hashing: the top bits of key * 2^64 / golden ratio (wrapping uint64)
-        return ((keys.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> self._shift).astype(np.int64)
+    def _slot(self, columns: np.ndarray) -> np.ndarray:
+        # Fibonacci hashing: the top bits of key * 2^64 / golden ratio (wrapping uint64), the
+        # columns folded in one after the other
+        golden = np.uint64(0x9E3779B97F4A7C15)
+        h = columns[0].astype(np.uint64)
+        for column in columns[1:]:
+            h = (h * golden) ^ column.astype(np.uint64)
+        return ((h * golden) >> self._shift).astype(np.int64)
+
+    def _match(self, slot: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whether the key in each slot is the query key (its columns), and whether the slot is taken."""
+        taken = self._keys[0, slot]
+        hit = taken == columns[0]
+        for j in range(1, len(columns)):
+            hit &= self._keys[j, slot] == columns[j]
+        return hit, taken >= 0
 
     def get(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(found, value)`` per query key (>= 0, like the keys): whether it is a key, and its
         value (else -1)."""
-        assert not len(query) or query.min() >= 0, "-1 marks an empty slot: keys are never negative"
-        found = np.zeros(len(query), dtype=bool)
-        value = np.full(len(query), -1, dtype=np.int64)
-        todo = np.arange(len(query))
-        slot = self._slot(query)
-        while len(todo):
-            k = self._keys[slot]
-            hit = k == query[todo]
+        assert not query.size or query.min() >= 0, "-1 marks an empty slot: keys are never negative"
+        columns = np.atleast_2d(query)
+        slot = self._slot(columns)
+        found, taken = self._match(slot, columns)
+        todo = np.flatnonzero(taken & ~found)  # an occupied slot of another key: probe the next one
+        while len(todo):  # (few: the table is at most a quarter full)
+            slot[todo] = (slot[todo] + 1) & self._mask
+            hit, taken = self._match(slot[todo], columns.take(todo, axis=1))
             found[todo[hit]] = True
-            value[todo[hit]] = self._values[slot[hit]]
-            go = (k >= 0) & ~hit  # an occupied slot of another key: probe the next one
-            todo, slot = todo[go], (slot[go] + 1) & self._mask
-        return found, value
+            todo = todo[taken & ~hit]
+        return found, np.where(found, self._values[slot], -1)
 
 
 def _distinct(ids: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -548,13 +558,13 @@ class Featurizer:
             vec_weight = np.array([self.word_idf_.get(w, self.max_idf_) for w in vec_words])
             vec_col = np.array([unigram.get(w, -1) for w in vec_words], dtype=np.int64)
         plain = {w: i for w, i in word_id.items() if w.isalpha() and w.islower()}
-        short = [w for w in plain if len(w) <= 8 and w.isascii()]
-        short_ids = _IntMap(np.array([w.encode() for w in short], dtype="S8").view(np.int64),
-                            [plain[w] for w in short])
+        packable = [w for w in plain if len(w) <= 16 and w.isascii()]
+        packed_ids = _IntMap(np.array([w.encode() for w in packable], dtype="S16").view(np.int64).reshape(-1, 2).T,
+                             [plain[w] for w in packable])
         # the string look-up starts with the words the packed look-up cannot find (it learns the
         # others as batches meet them in capitals): a smaller dict in every worker
-        raw_ids = {w: i for w, i in plain.items() if len(w) > 8 or not w.isascii()}
-        cached = _Tables(word_id, raw_ids, short_ids, unknown, uni_col, vec_row, bigram_cols, bigram_first,
+        raw_ids = {w: i for w, i in plain.items() if len(w) > 16 or not w.isascii()}
+        cached = _Tables(word_id, raw_ids, packed_ids, unknown, uni_col, vec_row, bigram_cols, bigram_first,
                          bigram_second, lexicon_first, lexicon_cols,
                          vec_table, vec_weight, vec_col, vec_words)
         self.__dict__["_tables_cache"] = cached
@@ -563,21 +573,23 @@ class Featurizer:
     def _token_ids(self, t: _Tables, batch: _Batch) -> np.ndarray:
         """Token id per raw token (normalised as :func:`tokens` does).
 
-        Most tokens are short ASCII words: their code points, packed eight bytes to an
-        integer, find their id in ``t.short_ids`` without a string being made. The others
-        are looked up by their string.
+        Most tokens are ASCII words of up to sixteen letters: their code points, packed eight
+        bytes to an integer, find their id in ``t.packed_ids`` without a string being made. The
+        others are looked up by their string.
         """
         starts, code = batch.starts, batch.code
         length = batch.ends - starts
         ids = np.full(len(starts), -1, dtype=np.int64)
-        short = np.flatnonzero(length <= 8)
-        # one byte per character, 0xFF for any beyond ASCII; eight from each token's start
-        text = np.full(len(code) + 8, 0xFF, dtype=np.uint8)
+        short = np.flatnonzero(length <= 16)
+        # one byte per character, 0xFF for any beyond ASCII; sixteen from each token's start, read
+        # as two (unaligned) integers, and only the token's own bytes kept
+        text = np.full(len(code) + 16, 0xFF, dtype=np.uint8)
         np.copyto(text[:len(code)], code, casting="unsafe", where=code < 128)
-        packed = sliding_window_view(text, 8)[starts[short]].view(np.uint64).ravel()
-        packed &= _PREFIX[length[short]]  # the token's own bytes only
-        plain = np.flatnonzero((packed & _HIGH_BITS) == 0)
-        found, known = t.short_ids.get(packed[plain].view(np.int64))
+        eight = np.ndarray(len(code) + 9, np.uint64, text, strides=(1,))  # the eight bytes from each offset
+        at, size = starts[short], length[short]
+        packed = np.stack([eight[at] & _PREFIX[np.minimum(size, 8)], eight[at + 8] & _PREFIX[np.maximum(size - 8, 0)]])
+        plain = np.flatnonzero(((packed[0] | packed[1]) & _HIGH_BITS) == 0)
+        found, known = t.packed_ids.get(packed.take(plain, axis=1).view(np.int64))
         ids[short[plain[found]]] = known[found]
         ids[batch.cased] = -1
         rest = np.flatnonzero(ids < 0)
