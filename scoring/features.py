@@ -32,7 +32,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
@@ -436,11 +436,10 @@ def _concat_columns(n: int, width: int, blocks: list[tuple[np.ndarray, np.ndarra
     np.cumsum(per_row, out=indptr[1:])
     indices = np.empty(indptr[-1], dtype=np.int32)
     data = np.empty(indptr[-1])
-    before = np.zeros(n, dtype=np.int64)
-    rows = np.arange(n)
+    before = np.zeros(n, dtype=np.int64)  # per row, the entries of the blocks before
     for (ip, ind, dat), cnt in zip(blocks, counts):
-        row = np.repeat(rows, cnt)
-        pos = indptr[row] + before[row] + (np.arange(len(ind)) - ip[row])
+        # entry j of row r goes to indptr[r] + before[r] + (j - ip[r])
+        pos = np.arange(len(ind)) + np.repeat(indptr[:-1] + before - ip[:-1], cnt)
         indices[pos] = ind
         data[pos] = dat
         before += cnt
@@ -627,12 +626,12 @@ class Featurizer:
         starts, ends, doc_start = batch.starts, batch.ends, batch.doc_start
         n_mentions = [len(d.mentions) for d in docs]
         if sum(n_mentions):  # each country mention becomes one COUNTRY token
-            m = np.asarray([se for d in docs for se in d.mentions], dtype=np.int64)
+            m = np.fromiter(chain.from_iterable(chain.from_iterable(d.mentions for d in docs)), np.int64).reshape(-1, 2)
             shift = np.repeat(doc_start, n_mentions)
             ids, starts, ends = _country_tokens(ids, starts, ends, m[:, 0] + shift, m[:, 1] + shift,
                                                 t.word_id[COUNTRY_TOKEN])
-        row = np.searchsorted(doc_start, starts, "right") - 1
         n_tok = len(ids)
+        row = np.repeat(np.arange(n), np.diff(np.searchsorted(starts, doc_start), append=n_tok))  # each token's passage
         same = row[1:] == row[:-1]  # token i and i+1 are in one passage
         uni = t.uni_col[ids]
         bi = np.full(max(n_tok - 1, 0), -1, dtype=np.int64)
