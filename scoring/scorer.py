@@ -119,21 +119,21 @@ class Scorer:
             c_starts = [m.start for m in countries]
             passage_countries = []
             first = len(docs)
+            hi = 0
             for start, end in spans:
-                lo, hi = bisect_left(c_starts, start), bisect_left(c_starts, end)
+                lo = bisect_left(c_starts, start, hi)
+                hi = bisect_left(c_starts, end, lo)
                 if lo == hi:  # most passages name no country
                     docs.append(Doc(text[start:end]))
                     passage_countries.append([])
-                else:
-                    inside = [m for m in countries[lo:hi] if m.end <= end]
-                    doc = Doc(text[start:end], tuple((m.start - start, m.end - start) for m in inside))
-                    docs.append(doc)
-                    codes = sorted({m.code for m in inside})
-                    passage_countries.append(codes)
-                    if len(codes) > 1:  # pairs: who does what to whom in this passage (read in _pairs)
-                        pair_inputs.append((doc.text, [(m.start - start, m.end - start, m.code) for m in inside],
-                                            len(docs) - 1))
-                offsets.append(start)
+                    continue
+                inside = [(m.start - start, m.end - start, m.code) for m in countries[lo:hi] if m.end <= end]
+                docs.append(Doc(text[start:end], tuple([(s, e) for s, e, _ in inside])))
+                codes = sorted({code for _, _, code in inside})
+                passage_countries.append(codes)
+                if len(codes) > 1:  # pairs: who does what to whom in this passage (read in _pairs)
+                    pair_inputs.append((docs[-1].text, inside, len(docs) - 1))
+            offsets += [start for start, _ in spans]
             per_article.append((art, spans, mentions, passage_countries, first))
             clock.lap("countries")
 
