@@ -352,31 +352,33 @@ class _IntMap:
     """Distinct keys -> integer values, looked up many at a time. A key is a non-negative
     integer (keys of shape ``(n,)``), or a column of them (``(k, n)``: a word's bytes as two).
 
-    A hash table with open addressing (linear probing) in numpy arrays, one per key column, at
-    most a quarter full: a look-up costs one or two vectorised probes per batch, where a binary
-    search of sorted keys costs about twenty scattered reads per key.
+    A hash table with open addressing (linear probing) in a numpy array, at most a quarter
+    full: a look-up costs one or two vectorised probes per batch, where a binary search of
+    sorted keys costs about twenty scattered reads per key. A slot holds the key's integers
+    and the value side by side, so that a probe reads one place in memory, not one per column.
     """
 
     def __init__(self, keys, values):
         values = np.asarray(values, dtype=np.int64)
         columns = np.atleast_2d(np.asarray(keys, dtype=np.int64))
+        k = len(columns)
         bits = max(4, (4 * len(values)).bit_length())
         self._shift = np.uint64(64 - bits)
         self._mask = (1 << bits) - 1
-        self._keys = np.full((len(columns), 1 << bits), -1, dtype=np.int64)  # -1: an empty slot
-        self._values = np.zeros(1 << bits, dtype=np.int64)
+        table = np.full((1 << bits, k + 1), -1, dtype=np.int64)  # (key..., value); key -1: an empty slot
         slot = self._slot(columns)
         pending = np.arange(len(values))
         while len(pending):  # each round, one key takes each wanted free slot; the rest move on
             s = slot[pending]
-            free = np.flatnonzero(self._keys[0, s] < 0)
+            free = np.flatnonzero(table[s, 0] < 0)
             taken, first = np.unique(s[free], return_index=True)
-            self._keys[:, taken] = columns[:, pending[free[first]]]
-            self._values[taken] = values[pending[free[first]]]
+            table[taken, :k] = columns[:, pending[free[first]]].T
+            table[taken, k] = values[pending[free[first]]]
             waiting = np.ones(len(pending), dtype=bool)
             waiting[free[first]] = False
             pending = pending[waiting]
             slot[pending] = (slot[pending] + 1) & self._mask
+        self._slots = table.view(np.dtype((np.void, table.itemsize * (k + 1)))).ravel()  # one item per slot
 
     def _slot(self, columns: np.ndarray) -> np.ndarray:
         # Fibonacci hashing: the top bits of key * 2^64 / golden ratio (wrapping uint64), the
@@ -387,13 +389,13 @@ class _IntMap:
             h = (h * golden) ^ column.astype(np.uint64)
         return ((h * golden) >> self._shift).astype(np.int64)
 
-    def _match(self, slot: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Whether the key in each slot is the query key (its columns), and whether the slot is taken."""
-        taken = self._keys[0, slot]
-        hit = taken == columns[0]
+    def _probe(self, slot: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per slot: its value, whether it holds the query key (its columns), whether it is taken."""
+        entry = self._slots[slot].view(np.int64).reshape(-1, len(columns) + 1)
+        hit = entry[:, 0] == columns[0]
         for j in range(1, len(columns)):
-            hit &= self._keys[j, slot] == columns[j]
-        return hit, taken >= 0
+            hit &= entry[:, j] == columns[j]
+        return entry[:, -1], hit, entry[:, 0] >= 0
 
     def get(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(found, value)`` per query key (>= 0, like the keys): whether it is a key, and its
@@ -401,14 +403,17 @@ class _IntMap:
         assert not query.size or query.min() >= 0, "-1 marks an empty slot: keys are never negative"
         columns = np.atleast_2d(query)
         slot = self._slot(columns)
-        found, taken = self._match(slot, columns)
+        value, found, taken = self._probe(slot, columns)
         todo = np.flatnonzero(taken & ~found)  # an occupied slot of another key: probe the next one
+        slot = slot[todo]
         while len(todo):  # (few: the table is at most a quarter full)
-            slot[todo] = (slot[todo] + 1) & self._mask
-            hit, taken = self._match(slot[todo], columns.take(todo, axis=1))
+            slot = (slot + 1) & self._mask
+            v, hit, taken = self._probe(slot, columns.take(todo, axis=1))
             found[todo[hit]] = True
-            todo = todo[taken & ~hit]
-        return found, np.where(found, self._values[slot], -1)
+            value[todo[hit]] = v[hit]
+            go = taken & ~hit
+            todo, slot = todo[go], slot[go]
+        return found, np.where(found, value, -1)
 
 
 def _distinct(ids: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -586,7 +591,10 @@ class Featurizer:
         np.copyto(text[:len(code)], code, casting="unsafe", where=code < 128)
         eight = np.ndarray(len(code) + 9, np.uint64, text, strides=(1,))  # the eight bytes from each offset
         at, size = starts[short], length[short]
-        packed = np.stack([eight[at] & _PREFIX[np.minimum(size, 8)], eight[at + 8] & _PREFIX[np.maximum(size - 8, 0)]])
+        packed = np.zeros((2, len(at)), dtype=np.uint64)
+        np.bitwise_and(eight[at], _PREFIX[np.minimum(size, 8)], out=packed[0])
+        long = np.flatnonzero(size > 8)  # (few)
+        packed[1, long] = eight[at[long] + 8] & _PREFIX[size[long] - 8]
         plain = np.flatnonzero(((packed[0] | packed[1]) & _HIGH_BITS) == 0)
         found, known = t.packed_ids.get(packed.take(plain, axis=1).view(np.int64))
         ids[short[plain[found]]] = known[found]
