@@ -118,9 +118,9 @@ def _word_chars() -> np.ndarray:
 class _Batch(NamedTuple):
     """A batch of passages as one text, and its raw tokens (before normalisation and mentions)."""
 
-    text: str  # the passages joined by newlines (a newline never joins two tokens), lower-cased
-    # except passages whose length lower-casing changes ("İ"): those keep their case (``cased``)
-    code: np.ndarray  # the text's code points
+    text: str  # the passages joined by newlines (a newline never joins two tokens), perhaps lower-cased
+    code: np.ndarray  # its code points, lower-cased but in passages whose length lower-casing
+    # changes ("İ"): those keep their case (``cased``)
     starts: np.ndarray  # each token's start and end in the text
     ends: np.ndarray
     doc_start: np.ndarray  # where each passage starts in the text
@@ -129,11 +129,7 @@ class _Batch(NamedTuple):
     def words(self, which: np.ndarray) -> list[str]:
         """The lower-case strings of tokens ``which``, as :func:`tokens` finds them."""
         text = self.text
-        out = [text[a:b] for a, b in zip(self.starts[which].tolist(), self.ends[which].tolist())]
-        if len(self.cased):
-            for i in np.flatnonzero(np.isin(which, self.cased)).tolist():
-                out[i] = out[i].lower()
-        return out
+        return [text[a:b].lower() for a, b in zip(self.starts[which].tolist(), self.ends[which].tolist())]
 
 
 def _batch_tokens(texts: list[str]) -> _Batch:
@@ -147,14 +143,18 @@ def _batch_tokens(texts: list[str]) -> _Batch:
     doc_start = np.zeros(n, dtype=np.int64)
     if n:
         np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=n)[:-1] + 1, out=doc_start[1:])
-    big = "\n".join(texts)
-    low = big.lower()
+    text = "\n".join(texts)
+    code = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     odd: list[int] = []  # passages that change length when lower-cased
-    if len(low) != len(big):  # those keep their case here, for the original offsets
-        lowered = [x.lower() for x in texts]
-        odd = [i for i, (a, b) in enumerate(zip(texts, lowered)) if len(a) != len(b)]
-        low = "\n".join(b if len(a) == len(b) else a for a, b in zip(texts, lowered))
-    code = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    if all(chr(c).lower() == chr(c) for c in np.unique(code[code > 127]).tolist()):
+        code = code + 32 * ((code - 65) < 26).view(np.uint8)  # "A".."Z": the only letters to lower-case
+    else:  # str.lower knows the others (and the final sigma)
+        text = text.lower()
+        if len(text) != len(code):  # passages that change length keep their case, for the original offsets
+            lowered = [x.lower() for x in texts]
+            odd = [i for i, (a, b) in enumerate(zip(texts, lowered)) if len(a) != len(b)]
+            text = "\n".join(b if len(a) == len(b) else a for a, b in zip(texts, lowered))
+        code = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     word = np.take(_word_chars(), code, mode="clip")
     astral = code > 0xFFFF  # beyond the table (emoji, rare scripts): each distinct one asked once
     if astral.any():
@@ -170,7 +170,7 @@ def _batch_tokens(texts: list[str]) -> _Batch:
     if odd:  # ... and their tokens are lower-cased one by one, as tokens() does
         tok_row = np.searchsorted(doc_start, starts, "right") - 1
         cased = np.flatnonzero(np.isin(tok_row, odd))
-    return _Batch(low, code, starts, ends, doc_start, cased)
+    return _Batch(text, code, starts, ends, doc_start, cased)
 
 
 def _country_tokens(ids: np.ndarray, starts: np.ndarray, ends: np.ndarray, ms: np.ndarray, me: np.ndarray,
