@@ -18,8 +18,8 @@ spans of the country mentions inside it (relative to the passage). Features:
 
 Values: sublinear tf times idf, the word and lexicon blocks each L2-normalised per passage.
 ``transform`` works on a whole batch at once: numpy finds the tokens and the token ids of
-most (short ASCII words, by their packed bytes), Python looks the others up by their string
-(a dict look-up), everything else is numpy and scipy on the batch. ``tokens`` and
+most (ASCII words of up to sixteen letters, by their packed bytes), Python looks the others
+up by their string (a dict look-up), everything else is numpy and scipy on the batch. ``tokens`` and
 ``feature_names`` are the passage-at-a-time definitions it must equal (training counts
 document frequencies with them; tests/test_features.py compares the two). With
 ``spans=True`` it also returns what explanations need to point at the words (:class:`Spans`).
