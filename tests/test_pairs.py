@@ -22,7 +22,7 @@ def _pairs(scorer, text: str) -> dict[tuple[str, str], dict]:
 
 # ---- the guideline's examples -----------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="AUS-CHN alliance 0.45 and CHN-IND 0.39 against the pair threshold 0.38 "
+@pytest.mark.xfail(strict=True, reason="AUS-CHN alliance 0.50 and CHN-IND 0.44 against the pair threshold 0.38 "
                                        "(an earlier model passed at 0.43 / 0.43): the 'talks that also covered X' cue is weak")
 def test_allied_pair_only_not_the_topic(scorer):
     pairs = _pairs(scorer, "India and Australia agreed to deepen defence ties at talks that also covered China.")
@@ -30,8 +30,8 @@ def test_allied_pair_only_not_the_topic(scorer):
     assert pairs[("AUS", "CHN")]["labels"] == [] and pairs[("CHN", "IND")]["labels"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="EST-RUS coercion 0.19 against the pair threshold 0.26 (an earlier model "
-                                       "passed at 0.24 / 0.23): the passage scores coercion 0.36 against 0.45 (and "
+@pytest.mark.xfail(strict=True, reason="EST-RUS coercion 0.21 against the pair threshold 0.37 (an earlier model "
+                                       "passed at 0.24 / 0.23): the passage scores coercion 0.36 against 0.46 (and "
                                        "alliance 0.41), a six-word report carries too little evidence")
 def test_coercion_agent_one_member(scorer):
     pairs = _pairs(scorer, "Russian jets entered Estonian airspace.")
@@ -50,7 +50,7 @@ def test_rights_concern_raised_by_two_against_the_responsible(scorer):
 
 @pytest.mark.xfail(strict=True, reason="no pair gets alliance: the passage scores it 0.21 against 0.33 ('in "
                                        "consultation with' is weak evidence), and the relation model does not tell the "
-                                       "topic ('its Venezuela policy') from the partners (USA-VEN 0.15, COL-USA 0.15)")
+                                       "topic ('its Venezuela policy') from the partners (USA-VEN 0.14, COL-USA 0.15)")
 def test_topic_of_consultation_pairs_with_nothing(scorer):
     result = scorer.score("Washington is reviewing its Venezuela policy in consultation with Bogota and Brasilia.")
     pairs = {tuple(p["pair"]): p for p in result["pairs"]}
@@ -70,8 +70,9 @@ def test_fighting_between_them_makes_both_agents(scorer):
 
 # ---- what news under-represents --------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="JPN-PHL also gets coercion, from the Philippine boat being the object "
-                                       "of 'blasted' (a third country's act)")
+@pytest.mark.xfail(strict=True, reason="JPN-PHL gets coercion 0.42 (pair threshold 0.37), from the Philippine boat "
+                                       "being the object of 'blasted' (a third country's act), and its alliance falls "
+                                       "to 0.33 (threshold 0.38)")
 def test_two_sides_against_a_third(scorer):
     pairs = _pairs(scorer, "Japan and the Philippines vowed to stand together against China's coercion after "
                            "Chinese coast guard ships blasted a Philippine supply boat with water cannon.")
