@@ -30,7 +30,8 @@ annotators' gold for the same articles instead (and lists the disagreements to a
 
 ``--capitals`` measures one rule on far more text: whether a capital stands for its state
 (docs/actors.md, "Capitals"), judged against the countries the labellers gave each passage of
-the passage corpus (train and dev splits of the real sources; test stays unread). Only
+the passage corpus: the train and dev splits of the real sources, whose errors the rules were
+written from, and the test split, held out (its counts only, never its examples). Only
 capitals whose country has no other mention in the passage count, so a labelled country is
 there because of the capital: accepted and labelled, accepted but not labelled (a false
 country), rejected but labelled (a missed one), rejected and not labelled.
@@ -167,8 +168,8 @@ def evaluate(articles: list[dict], gold: dict[str, list]) -> dict:
     }
 
 
-def capital_decisions(examples: int = 0) -> dict:
-    """The recogniser's decision on every capital of the train and dev passages, against the
+def capital_decisions(splits: tuple[str, ...] = ("train", "dev"), examples: int = 0) -> dict:
+    """The recogniser's decision on every capital of the passages of ``splits``, against the
     labellers' countries (see the module's docstring); ``examples`` of each error kind too."""
     import random
 
@@ -176,7 +177,7 @@ def capital_decisions(examples: int = 0) -> dict:
     from training import corpus
 
     rec = default_recognizer()
-    rows = [r for r in corpus.load() if r["split"] in ("train", "dev") and r["source"] != "written"]
+    rows = [r for r in corpus.load() if r["split"] in splits and r["source"] != "written"]
     counts = {"accepted, labelled": 0, "accepted, not labelled": 0, "rejected, labelled": 0,
               "rejected, not labelled": 0}
     cases: dict[str, list[str]] = {k: [] for k in counts}
@@ -216,12 +217,14 @@ def main(argv=None) -> int:
     ap.add_argument("--json", type=Path, help="also write the results, with every error, here")
     args = ap.parse_args(argv)
     if args.capitals:
-        res = capital_decisions(examples=20)
-        print(f"capitals whose country the passage names no other way, in {res['passages']} train and dev passages:")
-        for k, v in res["counts"].items():
-            print(f"  {k:<24} {v}")
-        for k, v in res["examples"].items():
-            print(f"{k}:")
+        res = {"train+dev": capital_decisions(("train", "dev"), examples=20), "test": capital_decisions(("test",))}
+        res["test"].pop("examples")
+        for name, r in res.items():
+            print(f"capitals whose country the passage names no other way, in {r['passages']} {name} passages:")
+            for k, v in r["counts"].items():
+                print(f"  {k:<24} {v}")
+        for k, v in res["train+dev"]["examples"].items():
+            print(f"{k} (train+dev):")
             for x in v:
                 print(f"  {x}")
         if args.json:
