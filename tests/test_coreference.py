@@ -29,6 +29,12 @@ def implied(text):
      "the crisis in Gaza.", [("IRQ", "The leaders"), ("USA", "The leaders")]),
     ("Storms hit Chile and Peru. Thousands fled the coast. The two sides met.",
      [("CHL", "The two sides"), ("PER", "The two sides")]),
+    # an aside on where the two sides met is still the two sides
+    ("Greece and Turkey met in Athens. The two sides at the talks agreed to meet again.",
+     [("GRC", "The two sides"), ("TUR", "The two sides")]),
+    # "both the leaders" is one phrase, not also its "the leaders"
+    ("President Biden spoke with Prime Minister Kishida of Japan. They discussed energy. Both the leaders agreed.",
+     [("JPN", "Both the leaders"), ("USA", "Both the leaders")]),
     # ... but the two the passage before names come first
     ("Biden met Kishida of Japan. France and Germany talked. The two leaders agreed.",
      [("DEU", "The two leaders"), ("FRA", "The two leaders")]),
@@ -45,6 +51,9 @@ def test_the_two_sides_are_the_two_countries_just_named(text, expected):
     "Brazil signed a deal. Storms hit Chile and Peru. Thousands fled the coast. The two sides met.",
     "Biden met Kishida of Japan. They discussed trade. The leaders of Congress objected.",  # "leaders of"
     "Biden met Kishida of Japan. Farmers on both sides of the river protested.",  # "both sides of"
+    # the opening pair stands in only after it is named, not before
+    "The leaders met on Monday. President Biden spoke with Prime Minister Kishida of Japan.",
+    "Biden met Kishida of Japan. Weather. More weather. The leaders in Congress objected.",  # "leaders in"
 ])
 def test_no_two_countries_no_pair(text):
     assert implied(text) == []
