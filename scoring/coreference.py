@@ -3,17 +3,17 @@
 Readouts and wire copy name two countries once and then say "the two leaders agreed ...",
 "both sides reaffirmed ...", "the two countries' cooperation ...". A labeller reads those
 passages as about the two countries (docs/LABELS.md, "Countries and pairs": something that
-stands for the country), so the pair table should too. ``two_sides`` finds such a phrase
-("the leaders" too, not "the leaders of Congress" or "in Congress", nor "both sides of the river") and, when
-the passage before it and its own passage up to it name exactly two countries, gives the
-phrase to each of the two that its own passage does not name already: a ``Mention`` with
+stands for the country), so the pair table should too. ``two_sides`` finds such a phrase ("the
+leaders" too, not "the leaders of Congress" or "in Congress", nor "both sides of the river")
+and, when the passage before it and its own passage up to it name exactly two countries, gives
+the phrase to each of the two that its own passage does not name already: a ``Mention`` with
 kind ``"country"`` and the phrase as its text, so the passage model, the pairs and the
-explanations read it like any other mention. When those passages name fewer than two, the
-two the article's first passage with a country names stand in, if it names exactly two,
-ends before the phrase and includes the nearer one: a readout opens "President Biden spoke with Prime Minister Sudani of Iraq" and
-says "The leaders discussed the crisis in Gaza" four passages on. Otherwise, with one
-country, or three or more, the phrase is left alone: "both sides" of a civil war, or of a
-summit of five, is no pair.
+explanations read it like any other mention. When those passages name fewer than two, the two
+the article's first passage with a country names stand in, if it names exactly two, ends
+before the phrase and includes the nearer one: a readout opens "President Biden spoke with
+Prime Minister Sudani of Iraq" and says "The leaders discussed the crisis in Gaza" four
+passages on. Otherwise, with one country, or three or more, the phrase is left alone: "both
+sides" of a civil war, or of a summit of five, is no pair.
 
 ``with_two_sides`` is what ``scoring.scorer`` (on every article) and
 ``training.corpus.passage_mentions`` call, so the models learn from the mentions the service
