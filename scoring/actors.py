@@ -160,6 +160,11 @@ _AUX = frozenset("""has have had will would could can may might must should did 
 are were be being also already repeatedly quickly immediately strongly not never previously recently
 now still again been reportedly officially publicly firmly swiftly further has n't then
 """.split())
+_AUX_VERBS = frozenset("has have had will would could can may might must should did does do is was are were be "
+                       "being been".split())  # the auxiliaries of _AUX, not its adverbs
+# past forms after "has" / "had" that say what a city went through or holds, not what a state did:
+# "Baghdad has suffered a wave of bombings", "Tokyo has recorded 30 cases"
+_PLACE_PERFECTS = frozenset("suffered experienced witnessed endured recorded attracted sweltered".split())
 _STATE_NOUNS = frozenset("""government governments regime administration authorities officials
 leadership leaders diplomats negotiators envoy envoys policymakers military""".split())
 _REL_NOUNS = frozenset("""ties relations talks dialogue pressure sanctions tensions tension deal
@@ -1382,8 +1387,9 @@ class Recognizer:
         and what may stand between a subject and its verb: "Pyongyang fired", "Beijing has
         hinted", "Cairo last year signed", "Ankara, too, is warning", "Ankara had been looking",
         "Tokyo and Washington shared". A verb is one of ``_STATE_VERBS``, or a past form after
-        "has" or "had" ("has hinted"), or an -ing form after "be" or "been" ("could be
-        learning"); not a passive ("Paris was flooded")."""
+        "has" or "had" ("has hinted", "has also complained"), or an -ing form after "be" or
+        "been" ("could be learning"); not a passive ("Paris was flooded"), nor what befalls a
+        city ("Baghdad has suffered", _PLACE_PERFECTS)."""
         hops, last_aux = 0, ""
         while hops < 5:
             m = _BETWEEN_SUBJECT_AND_VERB.match(text, pos)
@@ -1396,14 +1402,15 @@ class Recognizer:
             low = word.lower()
             if low in _STATE_VERBS:
                 return True
-            if low in _AUX:
-                pos, hops, last_aux = wpos + len(word), hops + 1, low
+            if low in _AUX:  # an adverb keeps the auxiliary before it: "has also complained"
+                pos, hops, last_aux = wpos + len(word), hops + 1, low if low in _AUX_VERBS else last_aux
                 continue
             if not word.islower() or len(low) <= 4 or text[pos - 1:pos] == ",":
                 return False
             if low.endswith("ing"):  # not after "is" or "was" alone: "Canberra was leading by three"
                 return last_aux in ("be", "been")
-            return low.endswith("ed") and last_aux in ("has", "have", "had")  # not passive: "Paris was flooded"
+            return (low.endswith("ed") and last_aux in ("has", "have", "had")  # not passive: "Paris was flooded"
+                    and low not in _PLACE_PERFECTS)  # nor what befalls a city: "Baghdad has suffered"
         return False
 
     @staticmethod

@@ -372,6 +372,7 @@ def test_georgia_in_a_list_of_us_states():
     ("Cairo has so far refrained from commenting.", ["EGY"]),
     ("Ankara, too, is warning Washington of consequences.", ["TUR", "USA"]),
     ("Ankara had been looking to repair strained relations.", ["TUR"]),
+    ("Ankara has also complained about the deal.", ["TUR"]),  # an adverb between "has" and its verb
     ("Analysts suggest Ankara could be learning the value of diplomacy.", ["TUR"]),
     ("Tokyo and Washington shared concerns.", ["JPN", "USA"]),
     # ... and is the state after a relation word, and before its military
@@ -394,6 +395,8 @@ def test_capital_as_the_state_that_acts(text, expected):
     "Protesters occupied Kyiv's central square.",
     "The rebels controlled a handful of Tripoli's localities.",
     "Berlin's Brandenburg Gate was lit up.",
+    "Baghdad has suffered a wave of bombings.",  # what befalls the city, not what its state does
+    "Tokyo has recorded 30 new cases.",
 ])
 def test_capital_as_the_city(text):
     assert codes(text) == []
