@@ -566,6 +566,9 @@ _REPORTING_AFTER = re.compile(r"(?:['’]s?|,|\s+(?:[a-z]+(?:ed|es|ts|ds|ys)|sai
 _TITLE_ABBREVIATIONS = frozenset("mr mrs ms dr sec sen rep gov pres gen".split())  # "said Mr. Bush."
 _DATE_AFTER = re.compile(r"\s+\d")
 _DATE_BEFORE = frozenset("in since until till early late mid last next this during through".split())
+# a day before a month, and a part of the year: "on 8 May", "the 29th of May", "by the end of May"
+_DAY_BEFORE = re.compile(r"\d(?:st|nd|rd|th)?(?:\s+of)?\s+\Z")
+_PART_OF_BEFORE = re.compile(r"(?i:end|start|beginning|middle|month|half|rest)\s+of\s+\Z")
 
 
 def _common_word_surname_ok(text: str, s: int, e: int) -> bool:
@@ -573,12 +576,15 @@ def _common_word_surname_ok(text: str, s: int, e: int) -> bool:
     it opens a sentence with nothing after it that a person does ("Gates of the city ..."), is
     the second word of another name ("met Bill Gates"; at a sentence's start only without a verb
     after it: "Later Gates said" cannot be told from "Bill Gates said"), or is a month ("in
-    May", "May 5")."""
+    May", "May 5", "8 May", "the end of May")."""
     if normalise(text[s:e]).strip() not in _COMMON_WORDS:
         return True
     before, bpos = _word_before(text, s, 20)
     low = before.lower() if before else ""
     if low in _DATE_BEFORE or _DATE_AFTER.match(text, e):
+        return False
+    near = text[max(0, s - 20):s]
+    if _DAY_BEFORE.search(near) or _PART_OF_BEFORE.search(near):
         return False
     if before and text[bpos + len(before):s] == " " and _is_cap(before) and low not in _TITLE_WORDS \
             and low not in _CAP_BEFORE_OK:  # "Bill Gates", or "Later Gates said"

@@ -574,6 +574,9 @@ def test_an_english_word_surname_stands_for_its_holder_once_named_in_full():
     assert pairs("Gates said no.", day) == []
     assert pairs("Theresa May spoke in May. May said no. It ends May 5.", dt.date(2017, 4, 6)) == \
         [("GBR", "Theresa May"), ("GBR", "May")]
+    # ... written day first, or as a part of the year
+    assert pairs("Theresa May spoke. Polls open on 8 May, the 29th of May at the latest, by the end of May.",
+                 dt.date(2017, 4, 6)) == [("GBR", "Theresa May")]
 
 
 def test_an_official_s_name_may_carry_accents():
