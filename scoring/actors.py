@@ -1383,8 +1383,10 @@ class Recognizer:
                 return True
             if low in _REL_PREPS:
                 prev, _ = _word_before(text, bpos)
-                if prev and prev.lower() in _REL_NOUNS:
-                    return True
+                local = (gap.strip(" \t") == "" and after is not None
+                         and (after.lower() in _LOCAL_NOUNS or after.lower() in _PLACE_NOUNS))
+                if prev and prev.lower() in _REL_NOUNS and not local:
+                    return True  # "allies of Tehran", not "the anger of Paris residents"
         return False
 
     @staticmethod

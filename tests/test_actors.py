@@ -397,6 +397,8 @@ def test_capital_as_the_state_that_acts(text, expected):
     "Berlin's Brandenburg Gate was lit up.",
     "Baghdad has suffered a wave of bombings.",  # what befalls the city, not what its state does
     "Tokyo has recorded 30 new cases.",
+    "The strike drew the anger of Paris residents.",  # a relation noun before, its residents after
+    "Pollution is a threat to Beijing residents.",
 ])
 def test_capital_as_the_city(text):
     assert codes(text) == []
