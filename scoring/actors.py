@@ -558,9 +558,20 @@ def _surname_form_ok(form: str) -> bool:
 
 
 # what follows a surname that is an English word when it opens a sentence: "Gates said", "Bush
-# then commended", "Rice's trip" (not "Gates of the city", "Brown rice")
-_REPORTING_AFTER = re.compile(r"(?:['’]s?|,|\s+(?:[a-z]+(?:ed|es|ts|ds|ys)|said|says|told|has|had|was|is|will|would"
+# then commended", "Rice's trip" (not "Gates of the city", "Brown rice"); a word in -s only when
+# it is one of the state verbs ("Gates warns", not "Rice prices rose": _does_after)
+_REPORTING_AFTER = re.compile(r"(?:['’]s?|,|\s+(?:[a-z]+ed|said|told|has|had|was|is|will|would"
                               r"|also|did|does|then|later|again|now|went|met|spoke|wrote|gave|took|made|sent|\(\w+\))\b)")
+_WORD_IN_S_AFTER = re.compile(r"\s+([a-z]+s)\b")
+
+
+def _does_after(text: str, e: int) -> bool:
+    """What follows ``e`` is something a person does or has (``_REPORTING_AFTER``, or a state
+    verb in -s: "Gates warns")."""
+    if _REPORTING_AFTER.match(text, e):
+        return True
+    m = _WORD_IN_S_AFTER.match(text, e)
+    return m is not None and m.group(1) in _STATE_VERBS
 
 
 _TITLE_ABBREVIATIONS = frozenset("mr mrs ms dr sec sen rep gov pres gen".split())  # "said Mr. Bush."
@@ -588,9 +599,8 @@ def _common_word_surname_ok(text: str, s: int, e: int) -> bool:
         return False
     if before and text[bpos + len(before):s] == " " and _is_cap(before) and low not in _TITLE_WORDS \
             and low not in _CAP_BEFORE_OK:  # "Bill Gates", or "Later Gates said"
-        return _sentence_initial(text, bpos) and _REPORTING_AFTER.match(text, e) is not None
-    return (not _sentence_initial(text, s) or low in _TITLE_ABBREVIATIONS
-            or _REPORTING_AFTER.match(text, e) is not None)
+        return _sentence_initial(text, bpos) and _does_after(text, e)
+    return not _sentence_initial(text, s) or low in _TITLE_ABBREVIATIONS or _does_after(text, e)
 
 
 def _parse_blocks(path: Path):
