@@ -1434,9 +1434,14 @@ class Recognizer:
     @staticmethod
     def _local_matter(text: str, pos: int) -> bool:
         """The words after a city's possessive name a local matter: "Rome's new mayor",
-        "London's homelessness programmes" (up to two words before it), not a state matter:
-        "Beijing's coast guard", "Moscow's invasion"."""
-        for _ in range(3):
+        "London's homelessness programmes" (up to two words before it, not counting the words
+        of a proper name: "Islamabad's Benazir Bhutto International Airport", "Kabul's western
+        Dasht-e-Barchi neighborhood"), not a state matter: "Beijing's coast guard", "Moscow's
+        invasion", "Moscow's Foreign Ministry"."""
+        words = names = 0
+        while words < 3 and names < 5:
+            if text[pos:pos + 1] == "-":  # inside a hyphenated name: "Dasht-e-Barchi"
+                pos += 1
             nxt, npos = _word_after(text, pos)
             if not nxt:
                 return False
@@ -1445,6 +1450,10 @@ class Recognizer:
                 return True
             if low in _STATE_NOUNS or low in _REL_NOUNS:
                 return False
+            if nxt[:1].isupper():
+                names += 1
+            else:
+                words += 1
             pos = npos + len(nxt)
         return False
 

@@ -399,9 +399,17 @@ def test_capital_as_the_state_that_acts(text, expected):
     "Tokyo has recorded 30 new cases.",
     "The strike drew the anger of Paris residents.",  # a relation noun before, its residents after
     "Pollution is a threat to Beijing residents.",
+    # a proper name between the possessive and the place noun
+    "The plane landed at Islamabad's Jinnah International Airport.",
+    "Blasts hit Kabul's western Dasht-e-Barchi neighborhood.",
 ])
 def test_capital_as_the_city(text):
     assert codes(text) == []
+
+
+def test_a_capital_s_own_institution_after_its_possessive_is_the_state():
+    # the counterpart of the proper name before a place noun: a proper name that is the state's
+    assert codes("Moscow's Foreign Ministry said it would respond.") == ["RUS"]
 
 
 def test_possessive_capital_as_a_place():
