@@ -320,7 +320,7 @@ transit buses bus subway metro underground tube trams schools school parks zoo m
 restaurants nightlife streets neighbourhoods neighborhoods suburbs residents population traffic smog pollution
 marathon olympics stadium football soccer club team airport airports hospitals police firefighters skyline
 outskirts downtown thoroughfare thoroughfares avenues boulevards squares landmarks districts shops pubs bars
-cafes square locality localities area areas quarter gate gates""".split())
+cafes square locality localities area areas quarter gate gates slum slums ambulance ambulances""".split())
 _TITLE_WORDS = frozenset("""president prime minister mr mrs ms dr sen senator gen general
 chairman leader premier chancellor secretary ambassador envoy king queen prince emir sultan
 sheikh field marshal minister spokesman spokeswoman spokesperson foreign defense defence

@@ -402,6 +402,8 @@ def test_capital_as_the_state_that_acts(text, expected):
     # a proper name between the possessive and the place noun
     "The plane landed at Islamabad's Jinnah International Airport.",
     "Blasts hit Kabul's western Dasht-e-Barchi neighborhood.",
+    "Violence broke out in Nairobi's slums.",
+    "The head of Mogadishu's ambulance services said 58 were hurt.",
 ])
 def test_capital_as_the_city(text):
     assert codes(text) == []
