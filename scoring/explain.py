@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .features import Featurizer, Spans
+from .features import Featurizer, Spans, run_starts
 
 
 def display_name(feature: str) -> str:
@@ -51,12 +51,8 @@ def _ranked(row: np.ndarray, value: np.ndarray, k: int | None) -> np.ndarray:
     order = np.argsort(key, kind="stable")
     if k is None:
         return order
-    rows = row[order]
-    new_row = np.empty(len(rows), dtype=bool)
-    new_row[0] = True
-    np.not_equal(rows[1:], rows[:-1], out=new_row[1:])
     at = np.arange(len(order))
-    first = np.maximum.accumulate(np.where(new_row, at, 0))  # where each position's row begins
+    first = np.maximum.accumulate(np.where(run_starts(row[order]), at, 0))  # where each position's row begins
     return order[at - first < k]
 
 
@@ -65,10 +61,7 @@ def _unique(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     among them: ``np.unique(code, return_index=True, return_inverse=True)[1:]``, with numpy's
     stable sort, several times faster on these codes (they come in runs already sorted)."""
     order = np.argsort(code, kind="stable")
-    ordered = code[order]
-    new = np.empty(len(code), dtype=bool)
-    new[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    new = run_starts(code[order])
     inverse = np.empty(len(code), dtype=np.int64)
     inverse[order] = np.cumsum(new) - 1
     return order[new], inverse
@@ -149,7 +142,7 @@ def explain_rows(X, coef: np.ndarray, spans: Spans, featurizer: Featurizer, offs
     uniq, u_row, u_key = code[first], rows_all[first], keys_all[first]
     # each item's occurrences, occ_sorted[lo_all[i]:hi_all[i]]; from Featurizer.transform the
     # items are exactly the distinct occurrences, which spares the binary searches
-    lo_all = np.flatnonzero(np.diff(occ_sorted, prepend=-1))
+    lo_all = np.flatnonzero(run_starts(occ_sorted))
     if len(lo_all) == len(uniq) and np.array_equal(occ_sorted[lo_all], uniq):
         hi_all = np.append(lo_all[1:], len(occ_sorted))
     else:

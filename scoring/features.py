@@ -416,6 +416,15 @@ class _IntMap:
         return found, np.where(found, value, -1)
 
 
+def run_starts(ordered: np.ndarray) -> np.ndarray:
+    """Where each run of equal values begins in a sorted array, as a mask (the first value
+    always does): what ``np.unique`` finds after its sort, for callers that sorted already."""
+    new = np.empty(len(ordered), dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    return new
+
+
 def _distinct(ids: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(ids, return_inverse=True)`` for ids in ``range(size)``, without sorting (the
     two tables of ``size`` cost more than a sort when ``ids`` are few: a single passage)."""
@@ -757,7 +766,7 @@ class Featurizer:
         # np.unique(..., return_counts=True), with numpy's stable sort: much faster on these
         # codes, which come in runs already sorted by row
         codes = np.sort(rows * width + cols, kind="stable")  # row-major: CSR order
-        first = np.flatnonzero(np.diff(codes, prepend=-1))
+        first = np.flatnonzero(run_starts(codes))
         cells, counts = codes[first], np.diff(first, append=len(codes))
         r, c = cells // width, cells % width
         data = (1.0 + np.log(counts)) * self.idf_[c]
