@@ -156,12 +156,11 @@ staged stages dispatched dispatches flew sailed withdrew withdraws withdraw pull
 escalated escalates provoked provokes reviewing reviews reviewed review consulting consults consulted
 negotiating shared shares provided provides gave gives hinted hints refrained refrains signaled signalled signals pursued
 """.split())
-_AUX = frozenset("""has have had will would could can may might must should did does do is was
-are were be being also already repeatedly quickly immediately strongly not never previously recently
-now still again been reportedly officially publicly firmly swiftly further has n't then
-""".split())
+# what may stand between a subject and its verb: the auxiliaries, and the adverbs that go with them
 _AUX_VERBS = frozenset("has have had will would could can may might must should did does do is was are were be "
-                       "being been".split())  # the auxiliaries of _AUX, not its adverbs
+                       "being been".split())
+_AUX = _AUX_VERBS | frozenset("""also already repeatedly quickly immediately strongly not never previously
+recently now still again reportedly officially publicly firmly swiftly further n't then""".split())
 # past forms after "has" / "had" that say what a city went through or holds, not what a state did:
 # "Baghdad has suffered a wave of bombings", "Tokyo has recorded 30 cases"
 _PLACE_PERFECTS = frozenset("suffered experienced witnessed endured recorded attracted sweltered".split())
@@ -321,6 +320,7 @@ restaurants nightlife streets neighbourhoods neighborhoods suburbs residents pop
 marathon olympics stadium football soccer club team airport airports hospitals police firefighters skyline
 outskirts downtown thoroughfare thoroughfares avenues boulevards squares landmarks districts shops pubs bars
 cafes square locality localities area areas quarter gate gates slum slums ambulance ambulances""".split())
+_LOCAL_OR_PLACE_NOUNS = _LOCAL_NOUNS | _PLACE_NOUNS
 _TITLE_WORDS = frozenset("""president prime minister mr mrs ms dr sen senator gen general
 chairman leader premier chancellor secretary ambassador envoy king queen prince emir sultan
 sheikh field marshal minister spokesman spokeswoman spokesperson foreign defense defence
@@ -534,13 +534,10 @@ def _father_family_name(full_name: str, given: set[str]) -> list[str]:
     Velez" -> "Alvaro Uribe" (whose surname "Uribe" it then confirms); "Jose Dario Uribe Escobar"
     -> "Jose Dario Uribe". Only where the word before the last is no one's given name in the
     dictionaries ("Juan Manuel Santos" keeps its three words) nor a particle ("Marco Del Pont")."""
-    toks = full_name.split()
+    toks, head = full_name.split(), []
     if len(toks) == 4 and toks[1].lower() in given:
-        toks = toks[1:]
-        head = full_name.split()[:1]
-    elif len(toks) == 3:
-        head = []
-    else:
+        head, toks = toks[:1], toks[1:]
+    elif len(toks) != 3:
         return []
     father = toks[-2]
     if not father[:1].isupper() or father.lower() in given or father.lower() in _PARTICLES or not _surname_form_ok(father):
@@ -1394,7 +1391,7 @@ class Recognizer:
             if low in _REL_PREPS:
                 prev, _ = _word_before(text, bpos)
                 local = (gap.strip(" \t") == "" and after is not None
-                         and (after.lower() in _LOCAL_NOUNS or after.lower() in _PLACE_NOUNS))
+                         and after.lower() in _LOCAL_OR_PLACE_NOUNS)
                 if prev and prev.lower() in _REL_NOUNS and not local:
                     return True  # "allies of Tehran", not "the anger of Paris residents"
         return False
@@ -1446,7 +1443,7 @@ class Recognizer:
             if not nxt:
                 return False
             low = nxt.lower()
-            if low in _LOCAL_NOUNS or low in _PLACE_NOUNS:
+            if low in _LOCAL_OR_PLACE_NOUNS:
                 return True
             if low in _STATE_NOUNS or low in _REL_NOUNS:
                 return False
