@@ -87,7 +87,7 @@ def fit(rows, mentions, passage_logits, seed: int = 13, folds: int = 5) -> tuple
         for label in AGENT_LABELS:
             if g is not None and label in g["labels"]:
                 who = set(g["agents"].get(label, []))
-                agent_rows += [p.agent_a, p.agent_b]
+                agent_rows += p.agent_names  # the names of agent_a and agent_b, as the scorer reads them
                 agent_y += [int(p.a in who), int(p.b in who)]
                 agent_label += [label, label]
     agent_vocab = CueVocabulary().fit(agent_rows)
