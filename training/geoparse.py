@@ -34,7 +34,10 @@ the passage corpus: the train and dev splits of the real sources, whose errors t
 written from, and the test split, held out (its counts only, never its examples). Only
 capitals whose country has no other mention in the passage count, so a labelled country is
 there because of the capital: accepted and labelled, accepted but not labelled (a false
-country), rejected but labelled (a missed one), rejected and not labelled.
+country), rejected but labelled (a missed one), rejected and not labelled. ``--coreference``
+does the same for the countries "the two sides", "the leaders" and the like stand for
+(``scoring.coreference``): how many the labellers also gave the passage, how many not, and
+how many of the labelled pairs (those carrying a label) the mentions found cover.
 """
 from __future__ import annotations
 
@@ -198,6 +201,27 @@ def capital_decisions(splits: tuple[str, ...] = ("train", "dev"), examples: int 
                          and (k.startswith("accepted, not") or k.startswith("rejected, labelled"))}}
 
 
+def implied_decisions(splits: tuple[str, ...] = ("train", "dev")) -> dict:
+    """The countries ``scoring.coreference`` gives "the two sides" and the like in the passages
+    of ``splits``, against the labellers' countries, and the labelled pairs the mentions find."""
+    from scoring.coreference import _phrases
+    from training import corpus
+
+    rows = [r for r in corpus.load() if r["split"] in splits and r["source"] != "written"]
+    counts = {"implied, labelled": 0, "implied, not labelled": 0, "labelled pairs": 0, "labelled pairs found": 0}
+    for row, mentions in zip(rows, corpus.passage_mentions(rows)):
+        phrases = {(s, e) for s, e, _ in _phrases(row["text"])}
+        for s, e, code in mentions:
+            if (s, e) in phrases:
+                counts["implied, labelled" if code in row["countries"] else "implied, not labelled"] += 1
+        found = {code for _, _, code in mentions}
+        for pair in row.get("pairs") or []:
+            if pair["labels"]:
+                counts["labelled pairs"] += 1
+                counts["labelled pairs found"] += set(pair["pair"]) <= found
+    return {"passages": len(rows), "counts": counts}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m training.geoparse", description=__doc__.split("\n")[0])
     ap.add_argument("--set", choices=("dev", "test", "test2"), default="dev",
@@ -214,16 +238,24 @@ def main(argv=None) -> int:
                          "(and, with --json, every disagreement) instead of evaluating the recogniser")
     ap.add_argument("--capitals", action="store_true",
                     help="measure the capital rule against the passage corpus's country labels instead")
+    ap.add_argument("--coreference", action="store_true",
+                    help="measure the countries 'the two sides' and the like stand for against the passage "
+                         "corpus's country labels instead")
     ap.add_argument("--json", type=Path, help="also write the results, with every error, here")
     args = ap.parse_args(argv)
-    if args.capitals:
-        res = {"train+dev": capital_decisions(("train", "dev"), examples=20), "test": capital_decisions(("test",))}
-        res["test"].pop("examples")
+    if args.capitals or args.coreference:
+        if args.capitals:
+            what = "capitals whose country the passage names no other way"
+            res = {"train+dev": capital_decisions(("train", "dev"), examples=20), "test": capital_decisions(("test",))}
+            res["test"].pop("examples")
+        else:
+            what = "countries that 'the two sides' and the like stand for"
+            res = {"train+dev": implied_decisions(("train", "dev")), "test": implied_decisions(("test",))}
         for name, r in res.items():
-            print(f"capitals whose country the passage names no other way, in {r['passages']} {name} passages:")
+            print(f"{what}, in {r['passages']} {name} passages:")
             for k, v in r["counts"].items():
                 print(f"  {k:<24} {v}")
-        for k, v in res["train+dev"]["examples"].items():
+        for k, v in res["train+dev"].get("examples", {}).items():
             print(f"{k} (train+dev):")
             for x in v:
                 print(f"  {x}")
