@@ -1,6 +1,7 @@
 """``tension score``: score one text, or JSON-lines files as a stream.
 
     tension score "Japan and the U.S. agreed to deepen their alliance."   # pretty JSON
+    tension score --text-file article.txt --published 1987-03-03         # a plain-text file
     tension score --input in.jsonl --output out.jsonl                    # stream files
     cat in.jsonl | tension score --input - --output -                    # pipes
     tension score --input in.jsonl --store                               # score into the store
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from marshmallow import ValidationError
@@ -39,6 +41,23 @@ from .lines import messages, score_stream
 def _cmd_score(args) -> int:
     scorer = load_scorer(args.model, args.models)
     if scorer is None:
+        return 2
+    if args.text_file is not None:
+        if args.text is not None:
+            print("error: give either TEXT or --text-file, not both", file=sys.stderr)
+            return 2
+        try:
+            if args.text_file == "-":
+                args.text = sys.stdin.read()
+            else:
+                with open(args.text_file, encoding="utf-8", errors="replace") as f:
+                    args.text = f.read()
+        except OSError as exc:
+            print(f"error: cannot read {args.text_file}: {exc.strerror}", file=sys.stderr)
+            return 2
+    elif args.text is not None and "\n" not in args.text and " " not in args.text and os.path.isfile(args.text):
+        print(f"error: TEXT is the name of a file; to score the text in it, use --text-file {args.text} "
+              "(or --input for a JSON-lines file)", file=sys.stderr)
         return 2
     if args.text is not None:
         if args.input:
@@ -84,6 +103,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     sc = sub.add_parser("score", help="score one text, or a JSON-lines file", description=__doc__,
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     sc.add_argument("text", nargs="?", help="a text to score (pretty-printed result)")
+    sc.add_argument("--text-file", "-f", metavar="PATH",
+                    help="score the plain text of this file like TEXT (- for standard input)")
     sc.add_argument("--input", "-i", help="JSON-lines input file, - for standard input")
     sc.add_argument("--output", "-o", help="JSON-lines output file, - (default) for standard output")
     sc.add_argument("--published", help="publication date of TEXT (YYYY-MM-DD)")

@@ -19,6 +19,20 @@ def test_quick_look_pretty_prints(capsys):
     assert out.startswith("{\n") and json.loads(out)["passages"]
 
 
+def test_a_plain_text_file(tmp_path, capsys):
+    article = tmp_path / "article.txt"
+    article.write_text("Iraqi warplanes attacked Iranian oil installations on Kharg Island.\n", encoding="utf-8")
+    assert main(["score", "--text-file", str(article), "--published", "1987-03-03"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["passages"][0]["countries"] == ["IRN", "IRQ"]
+    # a file's name given as TEXT is a mistake, said as such (not scored as the words "article.txt")
+    assert main(["score", str(article)]) == 2
+    assert "--text-file" in capsys.readouterr().err
+    assert main(["score", "--text-file", str(tmp_path / "missing.txt")]) == 2
+    assert main(["score", "some text", "--text-file", str(article)]) == 2
+    assert "not both" in capsys.readouterr().err
+
+
 def test_stream_keeps_order_and_reports_bad_lines(scorer, tmp_path, capsys):
     lines = [json.dumps({"id": "a", "text": "Russia shelled Ukrainian towns."}), "{not json",
              json.dumps({"id": "b"}), "", json.dumps({"id": "c", "text": "Japan and the U.S. held joint drills."}),
