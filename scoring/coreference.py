@@ -1,4 +1,4 @@
-"""The two countries a passage refers to without naming them: "the two sides", "both countries".
+"""Countries a passage refers to without naming them: "the two sides", "the President".
 
 Readouts and wire copy name two countries once and then say "the two leaders agreed ...",
 "both sides reaffirmed ...", "the two countries' cooperation ...". A labeller reads those
@@ -15,7 +15,17 @@ Prime Minister Sudani of Iraq" and says "The leaders discussed the crisis in Gaz
 passages on. Otherwise, with one country, or three or more, the phrase is left alone: "both
 sides" of a civil war, or of a summit of five, is no pair.
 
-``with_two_sides`` is what ``scoring.scorer`` (on every article) and
+``titles`` does the same for an office named by its title alone: "The President and the Prime
+Minister welcomed ..." after "President Biden spoke with Prime Minister Sudani of Iraq", or
+"the foreign minister said" after "Foreign Minister Wang Yi". A title stands for the country of
+the nearest office holder before it who was named with that title ("President Biden",
+"Prime Minister Sudani of Iraq", "Iraq's prime minister, Mohammed Shia al-Sudani"; not "former
+President Bush", nor a deputy: "Deputy Foreign Minister Ryabkov", "Vice-President Harris"), and
+is left alone when none was, or when words after it make it another office ("the
+Secretary-General", "the president of the club", "the President Biden") or a name after it says
+whose it is ("The President, Emmanuel Macron, replied").
+
+``with_coreference`` is what ``scoring.scorer`` (on every article) and
 ``training.corpus.passage_mentions`` call, so the models learn from the mentions the service
 finds.
 """
@@ -101,7 +111,93 @@ def two_sides(text: str, mentions: list[Mention], spans: list[tuple[int, int]]) 
     return out
 
 
-def with_two_sides(text: str, mentions: list[Mention], spans: list[tuple[int, int]]) -> list[Mention]:
-    """``mentions`` (sorted by start) and those ``two_sides`` gives, sorted by start."""
-    implied = two_sides(text, mentions, spans)
+# an office by its title; the holder's title as the text writes it before a name, and the
+# anaphor's (a capital or, for the offices news writes in lower case, none); its words may be
+# broken across lines ("Prime\nMinister"), so _key reads them with single spaces
+_TITLE = (r"(?:Vice President|Deputy President|Deputy Prime Minister|President|Prime Minister|Secretary of State"
+          r"|Secretary|Foreign Minister|Foreign Secretary|Defen[cs]e Minister|Defen[cs]e Secretary|Chancellor|King"
+          r"|Queen|Crown Prince|Emir|Premier)")
+_TITLE_LOWER = r"(?:vice president|president|prime minister|foreign minister|defen[cs]e minister|chancellor|premier)"
+_TITLE, _TITLE_LOWER = _TITLE.replace(" ", r"\s+"), _TITLE_LOWER.replace(" ", r"\s+")
+# a holder: the title right before the name ("Prime Minister Kishida", "President Joe R. Biden"),
+# or before a name "of" the country ("Prime Minister Sudani of Iraq", "President Joseph R. Biden,
+# Jr., of the United States"), not a former one; and a country's title after it ("Iraq's prime
+# minister, Mohammed al-Sudani"). Without "of", a comma or a possessive ends the name: the country
+# after it is someone else's ("Under President Obama, Cuba ...", "President Bush's Iraq war")
+_HOLDER_TITLE = re.compile(_TITLE + r"\s+")
+# the words and dashes before a title that make it someone else's office: "former President Bush",
+# "Deputy Foreign Minister Ryabkov", "Vice‐President Harris" (any hyphen, or an en dash)
+_DASHES = "-‐‑–"
+_NOT_HOLDER = re.compile(r"\b(?:former|vice|deputy|assistant)\s+$", re.IGNORECASE)
+_TO_NAME = re.compile(r"(?:[A-Z][\w'’.-]*,?\s+){0,4}of\s+(?:the\s+)?|(?:[A-Z](?:[\w.-]|['’](?!s\b))*\s+){0,4}")
+_HOLDER_AFTER = re.compile(r"['’]s?\s+(?:new\s+)?(" + _TITLE + "|" + _TITLE_LOWER + r")\b")
+# "the President", "The prime minister" (a pattern opening with a literal is fast: "he" here),
+# not "the Secretary-General", "the president of the club", "the President Biden era"
+_ANAPHOR = re.compile(r"he\s+(" + _TITLE + "|" + _TITLE_LOWER + r")\b(?![" + _DASHES + r"]|\s+(?:of\b|[A-Z]))")
+_CANONICAL = {"secretary of state": "secretary", "defense minister": "defence minister",
+              "defense secretary": "defence secretary"}
+
+
+def _key(title: str) -> str:
+    low = " ".join(title.lower().split())
+    return _CANONICAL.get(low, low)
+
+
+def _holders(text: str, countries: list[Mention]) -> list[tuple[int, str, str]]:
+    """(start, title key, code), sorted, of every country mention named with an office's title."""
+    starts = [m.start for m in countries]
+    out = []
+    for t in _HOLDER_TITLE.finditer(text):
+        s = t.start()
+        if s and (text[s - 1].isalnum() or text[s - 1] in _DASHES) or _NOT_HOLDER.search(text, max(0, s - 16), s):
+            continue  # "Vice-President", "former President Bush", "Deputy Foreign Minister Ryabkov"
+        i = bisect_left(starts, s)
+        if i < len(countries) and (countries[i].start == s  # the mention opens with it: "President Biden"
+                                   or _TO_NAME.fullmatch(text, t.end(), countries[i].start)):
+            out.append((countries[i].start, _key(t.group().rstrip()), countries[i].code))
+    for m in countries:
+        a = _HOLDER_AFTER.match(text, m.end)
+        if a:
+            out.append((m.start, _key(a.group(1)), m.code))
+    return sorted(out)
+
+
+def titles(text: str, mentions: list[Mention], spans: list[tuple[int, int]]) -> list[Mention]:
+    """The mentions ``mentions`` (sorted by start) gain for "the President" and the like in
+    ``text``, cut into passages ``spans``; sorted by start."""
+    anaphors = [a for a in _ANAPHOR.finditer(text)
+                if a.start() and text[a.start() - 1] in "Tt" and (a.start() == 1 or not text[a.start() - 2].isalnum())]
+    if not anaphors:
+        return []
+    countries = [m for m in mentions if m.kind == "country"]
+    holders = _holders(text, countries)
+    if not holders:
+        return []
+    by_key: dict[str, tuple[list[int], list[str]]] = {}  # a bisect finds the nearest: no scan per anaphor
+    for s, k, c in holders:
+        by_key.setdefault(k, ([], []))[0].append(s)
+        by_key[k][1].append(c)
+    starts = [m.start for m in countries]
+    span_starts = [s for s, _ in spans]
+    out: list[Mention] = []
+    for a in anaphors:
+        start, key = a.start() - 1, _key(a.group(1))
+        held = by_key.get(key)
+        i = bisect_left(held[0], start) if held else 0  # the nearest holder of that title before it
+        at = bisect_left(span_starts, start + 1) - 1
+        if not i or at < 0:
+            continue
+        code = held[1][i - 1]
+        name = bisect_left(starts, a.end() + 2)  # "The President, Emmanuel Macron, replied": the name's country
+        if text.startswith(", ", a.end()) and name < len(starts) and starts[name] == a.end() + 2:
+            continue
+        own = countries[bisect_left(starts, spans[at][0]):bisect_left(starts, spans[at][1])]
+        if all(m.code != code for m in own):
+            out.append(Mention(code, "country", start, a.end(), text[start:a.end()]))
+    return out
+
+
+def with_coreference(text: str, mentions: list[Mention], spans: list[tuple[int, int]]) -> list[Mention]:
+    """``mentions`` (sorted by start) and those ``two_sides`` and ``titles`` give, sorted by start."""
+    implied = two_sides(text, mentions, spans) + titles(text, mentions, spans)
     return sorted(mentions + implied, key=_START) if implied else mentions

@@ -23,7 +23,7 @@ import numpy as np
 
 from . import actors as actors_mod
 from .aggregate import PairScores, countries_and_pairs
-from .coreference import with_two_sides
+from .coreference import with_coreference
 from .explain import explain_rows
 from .features import Doc
 from .gcpause import gc_paused
@@ -113,8 +113,8 @@ class Scorer:
             clock.lap(None)
             spans = segment(text)
             clock.lap("segmentation")
-            # names, and "the two sides" for the two countries just named
-            mentions = with_two_sides(text, actors_mod.find_actors(text, date=date), spans)
+            # names, and "the two sides" or "the President" for the countries they stand for
+            mentions = with_coreference(text, actors_mod.find_actors(text, date=date), spans)
             countries = [m for m in mentions if m.kind == "country"]
             c_starts = [m.start for m in countries]
             passage_countries = []

@@ -35,9 +35,10 @@ written from, and the test split, held out (its counts only, never its examples)
 capitals whose country has no other mention in the passage count, so a labelled country is
 there because of the capital: accepted and labelled, accepted but not labelled (a false
 country), rejected but labelled (a missed one), rejected and not labelled. ``--coreference``
-does the same for the countries "the two sides", "the leaders" and the like stand for
-(``scoring.coreference``): how many the labellers also gave the passage, how many not, and
-how many of the labelled pairs (those carrying a label) the mentions found cover.
+does the same for the countries "the two sides", "the leaders" and the like stand for, and
+"the President", "the foreign minister" and the like (``scoring.coreference``): how many the
+labellers also gave the passage, how many not, and how many of the labelled pairs (those
+carrying a label) the mentions found cover.
 """
 from __future__ import annotations
 
@@ -202,18 +203,22 @@ def capital_decisions(splits: tuple[str, ...] = ("train", "dev"), examples: int 
 
 
 def implied_decisions(splits: tuple[str, ...] = ("train", "dev")) -> dict:
-    """The countries ``scoring.coreference`` gives "the two sides" and the like in the passages
-    of ``splits``, against the labellers' countries, and the labelled pairs the mentions find."""
-    from scoring.coreference import _phrases
+    """The countries ``scoring.coreference`` gives "the two sides" and the like, and "the
+    President" and the like, in the passages of ``splits``, against the labellers' countries, and
+    the labelled pairs the mentions find."""
+    from scoring.coreference import _ANAPHOR, _phrases
     from training import corpus
 
     rows = [r for r in corpus.load() if r["split"] in splits and r["source"] != "written"]
-    counts = {"implied, labelled": 0, "implied, not labelled": 0, "labelled pairs": 0, "labelled pairs found": 0}
+    counts = {"implied, labelled": 0, "implied, not labelled": 0, "title, labelled": 0, "title, not labelled": 0,
+              "labelled pairs": 0, "labelled pairs found": 0}
     for row, mentions in zip(rows, corpus.passage_mentions(rows)):
         phrases = {(s, e) for s, e, _ in _phrases(row["text"])}
+        anaphors = {(a.start() - 1, a.end()) for a in _ANAPHOR.finditer(row["text"])}  # the match opens at "he "
         for s, e, code in mentions:
-            if (s, e) in phrases:
-                counts["implied, labelled" if code in row["countries"] else "implied, not labelled"] += 1
+            kind = "implied" if (s, e) in phrases else "title" if (s, e) in anaphors else None
+            if kind:
+                counts[f"{kind}, labelled" if code in row["countries"] else f"{kind}, not labelled"] += 1
         found = {code for _, _, code in mentions}
         for pair in row.get("pairs") or []:
             if pair["labels"]:
@@ -239,8 +244,8 @@ def main(argv=None) -> int:
     ap.add_argument("--capitals", action="store_true",
                     help="measure the capital rule against the passage corpus's country labels instead")
     ap.add_argument("--coreference", action="store_true",
-                    help="measure the countries 'the two sides' and the like stand for against the passage "
-                         "corpus's country labels instead")
+                    help="measure the countries 'the two sides', 'the President' and the like stand for "
+                         "against the passage corpus's country labels instead")
     ap.add_argument("--json", type=Path, help="also write the results, with every error, here")
     args = ap.parse_args(argv)
     if args.capitals or args.coreference:
@@ -249,7 +254,7 @@ def main(argv=None) -> int:
             res = {"train+dev": capital_decisions(("train", "dev"), examples=20), "test": capital_decisions(("test",))}
             res["test"].pop("examples")
         else:
-            what = "countries that 'the two sides' and the like stand for"
+            what = "countries that 'the two sides' ('implied') and 'the President' ('title') stand for"
             res = {"train+dev": implied_decisions(("train", "dev")), "test": implied_decisions(("test",))}
         for name, r in res.items():
             print(f"{what}, in {r['passages']} {name} passages:")
