@@ -30,7 +30,7 @@ def test_allied_pair_only_not_the_topic(scorer):
     assert pairs[("AUS", "CHN")]["labels"] == [] and pairs[("CHN", "IND")]["labels"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="EST-RUS coercion 0.21 against the pair threshold 0.37 (an earlier model "
+@pytest.mark.xfail(strict=True, reason="EST-RUS coercion 0.21 against the pair threshold 0.30 (an earlier model "
                                        "passed at 0.24 / 0.23): the passage scores coercion 0.36 against 0.46 (and "
                                        "alliance 0.41), a six-word report carries too little evidence")
 def test_coercion_agent_one_member(scorer):
@@ -48,9 +48,9 @@ def test_rights_concern_raised_by_two_against_the_responsible(scorer):
     assert "human_rights" not in pairs[("CAN", "GBR")]["labels"]
 
 
-@pytest.mark.xfail(strict=True, reason="no pair gets alliance: the passage scores it 0.21 against 0.33 ('in "
+@pytest.mark.xfail(strict=True, reason="no pair gets alliance: the passage scores it 0.20 against 0.32 ('in "
                                        "consultation with' is weak evidence), and the relation model does not tell the "
-                                       "topic ('its Venezuela policy') from the partners (USA-VEN 0.14, COL-USA 0.15)")
+                                       "topic ('its Venezuela policy') from the partners (USA-VEN 0.14, COL-USA 0.14)")
 def test_topic_of_consultation_pairs_with_nothing(scorer):
     result = scorer.score("Washington is reviewing its Venezuela policy in consultation with Bogota and Brasilia.")
     pairs = {tuple(p["pair"]): p for p in result["pairs"]}
@@ -70,9 +70,9 @@ def test_fighting_between_them_makes_both_agents(scorer):
 
 # ---- what news under-represents --------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="JPN-PHL gets coercion 0.42 (pair threshold 0.37), from the Philippine boat "
+@pytest.mark.xfail(strict=True, reason="JPN-PHL gets coercion 0.42 (pair threshold 0.30), from the Philippine boat "
                                        "being the object of 'blasted' (a third country's act), and its alliance falls "
-                                       "to 0.33 (threshold 0.38)")
+                                       "to 0.32 (threshold 0.38); CHN-JPN gets coercion too (0.34)")
 def test_two_sides_against_a_third(scorer):
     pairs = _pairs(scorer, "Japan and the Philippines vowed to stand together against China's coercion after "
                            "Chinese coast guard ships blasted a Philippine supply boat with water cannon.")
