@@ -4,7 +4,8 @@ Readouts and wire copy name two countries once and then say "the two leaders agr
 "both sides reaffirmed ...", "the two countries' cooperation ...". A labeller reads those
 passages as about the two countries (docs/LABELS.md, "Countries and pairs": something that
 stands for the country), so the pair table should too. ``two_sides`` finds such a phrase ("the
-leaders" too, not "the leaders of Congress" or "in Congress", nor "both sides of the river")
+leaders" too, not "the leaders of Congress" or "in Congress", nor "both sides of the river";
+and a readout's "They discussed ...", "They reaffirmed ...", not "They said")
 and, when the passage before it and its own passage up to it name exactly two countries, gives
 the phrase to each of the two that its own passage does not name already: a ``Mention`` with
 kind ``"country"`` and the phrase as its text, so the passage model, the pairs and the
@@ -43,9 +44,15 @@ _WHO = (r"(?:sides|countries|nations|governments|leaders|presidents|prime minist
 # the regex engine finds fast (a pattern opening with a word boundary is tried at every place)
 # and the words after a phrase that make it someone else's: "both sides of the river", "the leaders
 # of Congress", "the leaders at the G20" (not "the two sides at the talks agreed")
+# A readout's "They discussed ..." too, with the verbs readouts use (not "They said", which
+# news writes of anyone)
+_READOUT_VERBS = (r"(?:also |further |then |both )?(?:discussed|agreed|reaffirmed|committed|welcomed|underscored|"
+                  r"emphasi[sz]ed|expressed|noted|pledged|condemned|highlighted|exchanged|reviewed|stressed|affirmed|"
+                  r"underlined|shared|resolved|decided|signed|recogni[sz]ed|spoke|talked|met|vowed|called|urged)\b")
 _PHRASES = ((re.compile(r"two " + _WHO), ("the ", "The "), (" of ",)),
             (re.compile(r"oth(?: the)? " + _WHO), ("b", "B"), (" of ",)),
-            (re.compile(r"leaders\b"), ("the ", "The "), (" of ", " at ", " in ")))
+            (re.compile(r"leaders\b"), ("the ", "The "), (" of ", " at ", " in ")),
+            (re.compile(r"hey(?= " + _READOUT_VERBS + ")"), ("T",), ()))
 _START = operator.attrgetter("start")
 
 

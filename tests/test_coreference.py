@@ -26,7 +26,7 @@ def implied(text):
     ("Egypt and Turkey said the two countries would restore ambassadors.", []),
     # a readout: the two its opening passage names, however far back, when nearer passages name
     # no other pair ("Gaza" is a place the leaders discussed)
-    ("President Biden spoke with Prime Minister Sudani of Iraq. They discussed energy. The leaders discussed "
+    ("President Biden spoke with Prime Minister Sudani of Iraq. Energy was on the agenda. The leaders discussed "
      "the crisis in Gaza.", [("IRQ", "The leaders"), ("USA", "The leaders")]),
     ("Storms hit Chile and Peru. Thousands fled the coast. The two sides met.",
      [("CHL", "The two sides"), ("PER", "The two sides")]),
@@ -34,11 +34,15 @@ def implied(text):
     ("Greece and Turkey met in Athens. The two sides at the talks agreed to meet again.",
      [("GRC", "The two sides"), ("TUR", "The two sides")]),
     # "both the leaders" is one phrase, not also its "the leaders"
-    ("President Biden spoke with Prime Minister Kishida of Japan. They discussed energy. Both the leaders agreed.",
+    ("President Biden spoke with Prime Minister Kishida of Japan. Energy was on the agenda. Both the leaders agreed.",
      [("JPN", "Both the leaders"), ("USA", "Both the leaders")]),
     # ... but the two the passage before names come first
     ("Biden met Kishida of Japan. France and Germany talked. The two leaders agreed.",
      [("DEU", "The two leaders"), ("FRA", "The two leaders")]),
+    # a readout's "They" with a readout's verb
+    ("President Biden spoke with Prime Minister Kishida of Japan. They reaffirmed the alliance.",
+     [("JPN", "They"), ("USA", "They")]),
+    ("Greece and Turkey met in Athens. They also discussed migration.", [("GRC", "They"), ("TUR", "They")]),
 ])
 def test_the_two_sides_are_the_two_countries_just_named(text, expected):
     assert implied(text) == expected
@@ -50,11 +54,13 @@ def test_the_two_sides_are_the_two_countries_just_named(text, expected):
     "The two sides agreed to meet again.",  # nothing named before
     # two passages back, and not the two the article opens with
     "Brazil signed a deal. Storms hit Chile and Peru. Thousands fled the coast. The two sides met.",
-    "Biden met Kishida of Japan. They discussed trade. The leaders of Congress objected.",  # "leaders of"
+    "Biden met Kishida of Japan. Trade was on the agenda. The leaders of Congress objected.",  # "leaders of"
     "Biden met Kishida of Japan. Farmers on both sides of the river protested.",  # "both sides of"
     # the opening pair stands in only after it is named, not before
     "The leaders met on Monday. President Biden spoke with Prime Minister Kishida of Japan.",
     "Biden met Kishida of Japan. Weather. More weather. The leaders in Congress objected.",  # "leaders in"
+    "Greece and Turkey met in Athens. They said nothing.",  # "They said": news writes it of anyone
+    "Greece and Turkey met in Athens. Protesters gathered outside, and they discussed it.",  # not a readout's "They"
 ])
 def test_no_two_countries_no_pair(text):
     assert implied(text) == []
