@@ -8,13 +8,14 @@ thresholds; tension is in [-1, 1] (``scoring.labels.tension``).
 """
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 
 class Span(TypedDict):
     start: int
     end: int
     text: str
+    implied: NotRequired[bool]  # a country's mention only: true for "the two leaders", "the President" ...
 
 
 class Item(TypedDict):

@@ -109,6 +109,9 @@ class MentionSchema(Schema):
     start = fields.Integer(required=True)
     end = fields.Integer(required=True)
     text = fields.String(required=True)
+    implied = fields.Boolean(metadata={"description": "Present and true when the words do not name the country but "
+                                                      "stand for it (\"the two leaders\", \"the President\", a "
+                                                      "readout's \"They\"): scoring/coreference.py."})
 
 
 class CountrySchema(Schema):

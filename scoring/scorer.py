@@ -114,7 +114,8 @@ class Scorer:
             spans = segment(text)
             clock.lap("segmentation")
             # names, and "the two sides" or "the President" for the countries they stand for
-            mentions = with_coreference(text, actors_mod.find_actors(text, date=date), spans)
+            named = actors_mod.find_actors(text, date=date)
+            mentions = with_coreference(text, named, spans)
             countries = [m for m in mentions if m.kind == "country"]
             c_starts = [m.start for m in countries]
             passage_countries = []
@@ -134,7 +135,8 @@ class Scorer:
                 if len(codes) > 1:  # pairs: who does what to whom in this passage (read in _pairs)
                     pair_inputs.append((docs[-1].text, inside, len(docs) - 1))
             offsets += [start for start, _ in spans]
-            per_article.append((art, spans, mentions, passage_countries, first))
+            per_article.append((art, spans, mentions, len(mentions) > len(named) and set(mentions) - set(named),
+                                passage_countries, first))
             clock.lap("countries")
 
         want_spans = explain and any(a.get("explain", True) for a in articles)
@@ -157,7 +159,7 @@ class Scorer:
         rounded_all = np.round(P, 4).tolist()
         passed_all = [list(compress(labels, row)) for row in (P >= thresholds).tolist()]
         results = []
-        for art, spans, mentions, passage_countries, first in per_article:
+        for art, spans, mentions, implied, passage_countries, first in per_article:
             n = len(spans)
             explanations = (explanations_all[first:first + n] if want_spans and art.get("explain", True)
                             else None)
@@ -178,7 +180,7 @@ class Scorer:
                 "id": art.get("id"),
                 "model": self.model_info,
                 "passages": passages,
-                "countries": _actor_list(mentions, "country", country_summ),
+                "countries": _actor_list(mentions, "country", country_summ, implied),
                 "organisations": _actor_list(mentions, "organisation", None),
                 "pairs": pairs,
             })
@@ -243,11 +245,16 @@ class _Clock:
         self.last = now
 
 
-def _actor_list(mentions, kind: str, summaries: dict | None) -> list[dict]:
+def _actor_list(mentions, kind: str, summaries: dict | None, implied=None) -> list[dict]:
+    """The countries (organisations) of ``mentions`` with their mentions, those in ``implied``
+    (from ``scoring.coreference``: "the two leaders", "the President") marked ``"implied": true``."""
     grouped: dict[str, list] = {}
     for m in mentions:
         if m.kind == kind:
-            grouped.setdefault(m.code, []).append({"start": m.start, "end": m.end, "text": m.text})
+            item = {"start": m.start, "end": m.end, "text": m.text}
+            if implied and m in implied:
+                item["implied"] = True
+            grouped.setdefault(m.code, []).append(item)
     out = []
     for code in sorted(grouped):
         item = {"code": code, "name": actors_mod.country_name(code), "mentions": grouped[code]}

@@ -75,6 +75,9 @@ def test_the_scorer_pairs_the_two_sides():
     assert ["JPN", "USA"] in [p["pair"] for p in result["pairs"]]
     japan = next(c for c in result["countries"] if c["code"] == "JPN")
     assert "The two leaders" in [m["text"] for m in japan["mentions"]]
+    # the result says which mentions name the country and which only stand for it
+    assert {m["text"]: m.get("implied", False) for m in japan["mentions"]} == {
+        "Kishida": False, "Japan": False, "The two leaders": True}
 
 
 def titled(text, published="2023-05-01"):

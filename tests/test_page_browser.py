@@ -374,6 +374,23 @@ def test_offsets_survive_emoji_and_astral_characters(browser, server):
     assert browser_errors(browser) == []
 
 
+def test_implied_mentions_are_marked_as_such(browser, server):
+    base, _ = server
+    text = ("President Biden spoke with Prime Minister Kishida of Japan.\n\n"
+            "The two leaders reaffirmed their alliance.")
+    open_page(browser, base + "/")
+    paste(browser, text)
+    score(browser)
+    assert browser.find_element(By.ID, "results").is_displayed()
+    marked = browser.execute_script("""
+        return Array.from(document.querySelectorAll('#article .ctry'))
+            .map(n => [n.textContent, n.classList.contains('implied'), n.title]);""")
+    named = {t: (implied, title) for t, implied, title in marked}
+    assert named["The two leaders"][0] is True and "implied" in named["The two leaders"][1]
+    assert named["Japan"][0] is False and "implied" not in named["Japan"][1]
+    assert browser_errors(browser) == []
+
+
 def test_errors_show_the_servers_detail(browser, server):
     base, _ = server
     open_page(browser, base + "/")

@@ -40,7 +40,9 @@ export function renderArticle(root, text, result, thresholds) {
   const ev = passages.flatMap(evidenceItems);
   const ctry = [];
   for (const c of result.countries || []) {
-    for (const m of c.mentions || []) ctry.push({ start: m.start, end: m.end, code: c.code, name: c.name });
+    for (const m of c.mentions || []) {
+      ctry.push({ start: m.start, end: m.end, code: c.code, name: c.name, implied: m.implied === true });
+    }
   }
   const org = [];
   for (const o of result.organisations || []) {
@@ -102,7 +104,9 @@ export function renderArticle(root, text, result, thresholds) {
     }
     if (cs.length) {
       classes.push("ctry");
-      titles.push(...new Set(cs.map((c) => `country: ${c.name} (${c.code})`)));
+      if (cs.every((c) => c.implied)) classes.push("implied");  // "the two leaders", "the President"
+      const implied = (c) => (c.implied ? ", implied: these words stand for it" : "");
+      titles.push(...new Set(cs.map((c) => `country: ${c.name} (${c.code})${implied(c)}`)));
     }
     if (os.length) {
       classes.push("org");
