@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import operator
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 
 from scoring.actors import Mention
 
@@ -150,17 +150,22 @@ def _key(title: str) -> str:
     return _CANONICAL.get(low, low)
 
 
-def _holders(text: str, countries: list[Mention]) -> list[tuple[int, str, str]]:
-    """(start, title key, code), sorted, of every country mention named with an office's title."""
+def _holders(text: str, countries: list[Mention], spans: list[tuple[int, int]]) -> list[tuple[int, str, str]]:
+    """(start, title key, code), sorted, of every country mention named with an office's title
+    in its passage (of ``spans``)."""
     starts = [m.start for m in countries]
+    span_starts = [a for a, _ in spans]
     out = []
     for t in _HOLDER_TITLE.finditer(text):
         s = t.start()
         if s and (text[s - 1].isalnum() or text[s - 1] in _DASHES) or _NOT_HOLDER.search(text, max(0, s - 16), s):
             continue  # "Vice-President", "former President Bush", "Deputy Foreign Minister Ryabkov"
         i = bisect_left(starts, s)
-        if i < len(countries) and (countries[i].start == s  # the mention opens with it: "President Biden"
-                                   or _TO_NAME.fullmatch(text, t.end(), countries[i].start)):
+        at = bisect_right(span_starts, s) - 1
+        # the name is in the title's passage: "with the Foreign Minister Tuesday. Pakistan said" names no holder
+        if (i < len(countries) and at >= 0 and countries[i].start < spans[at][1]
+                and (countries[i].start == s  # the mention opens with it: "President Biden"
+                     or _TO_NAME.fullmatch(text, t.end(), countries[i].start))):
             out.append((countries[i].start, _key(t.group().rstrip()), countries[i].code))
     for m in countries:
         a = _HOLDER_AFTER.match(text, m.end)
@@ -177,7 +182,7 @@ def titles(text: str, mentions: list[Mention], spans: list[tuple[int, int]]) -> 
     if not anaphors:
         return []
     countries = [m for m in mentions if m.kind == "country"]
-    holders = _holders(text, countries)
+    holders = _holders(text, countries, spans)
     if not holders:
         return []
     by_key: dict[str, tuple[list[int], list[str]]] = {}  # a bisect finds the nearest: no scan per anaphor

@@ -126,6 +126,16 @@ def test_a_name_ends_at_a_comma_or_a_possessive(text):
     assert titled(text) == []
 
 
+@pytest.mark.parametrize("text", [
+    # a title that ends its sentence has no name: the country the next sentence opens with is not its holder's
+    "The talks were led by the Foreign Minister Tuesday. Pakistan said it was ready.\n\nThe Foreign Minister "
+    "said no.",
+    "Biden spoke with the President Monday. China said the call was useful.\n\nThe President said it went well.",
+])
+def test_a_name_does_not_cross_into_the_next_passage(text):
+    assert titled(text) == []
+
+
 def test_given_names_and_initials_before_the_known_name():
     assert titled("President Joe R. Biden spoke with Prime Minister Kishida.\n\nThe President said no.") == [
         ("USA", "The President")]
