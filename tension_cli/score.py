@@ -48,13 +48,15 @@ def _cmd_score(args) -> int:
             return 2
         try:
             if args.text_file == "-":
-                args.text = sys.stdin.read()
+                data = sys.stdin.buffer.read()
             else:
-                with open(args.text_file, encoding="utf-8", errors="replace") as f:
-                    args.text = f.read()
+                with open(args.text_file, "rb") as f:
+                    data = f.read()
         except OSError as exc:
             print(f"error: cannot read {args.text_file}: {exc.strerror}", file=sys.stderr)
             return 2
+        # the same for a file and a pipe: a byte-order mark (Notepad's) is no part of the text
+        args.text = data.decode("utf-8-sig", errors="replace")
     elif args.text is not None and "\n" not in args.text and " " not in args.text and os.path.isfile(args.text):
         print(f"error: TEXT is the name of a file; to score the text in it, use --text-file {args.text} "
               "(or --input for a JSON-lines file)", file=sys.stderr)

@@ -1,6 +1,7 @@
 """The command line: quick look, streaming files, bad lines reported without stopping."""
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +32,23 @@ def test_a_plain_text_file(tmp_path, capsys):
     assert main(["score", "--text-file", str(tmp_path / "missing.txt")]) == 2
     assert main(["score", "some text", "--text-file", str(article)]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_a_text_file_is_read_as_utf8_from_a_file_and_a_pipe(tmp_path, capsys):
+    # a byte-order mark (Notepad's) is no part of the text, and a byte that is not UTF-8 is replaced,
+    # from a file and from standard input alike (a strict UTF-8 stdin raised UnicodeDecodeError)
+    data = b"\xef\xbb\xbfRussia \xff shelled Kharkiv."
+    article = tmp_path / "article.txt"
+    article.write_bytes(data)
+    assert main(["score", "--text-file", str(article), "--no-explain"]) == 0
+    from_file = json.loads(capsys.readouterr().out)
+    proc = subprocess.run([sys.executable, "-m", "scoring", "score", "--text-file", "-", "--no-explain"],
+                          input=data, capture_output=True, cwd=ROOT, timeout=60,
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert proc.returncode == 0, proc.stderr.decode()
+    for result in (from_file, json.loads(proc.stdout)):
+        assert result["passages"][0]["text"] == "Russia \ufffd shelled Kharkiv."
+        assert result["countries"][0]["mentions"][0] == {"start": 0, "end": 6, "text": "Russia"}
 
 
 def test_stream_keeps_order_and_reports_bad_lines(scorer, tmp_path, capsys):
