@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 
 from marshmallow import ValidationError
@@ -43,8 +44,9 @@ def _cmd_score(args) -> int:
     if scorer is None:
         return 2
     if args.text_file is not None:
-        if args.text is not None:
-            print("error: give either TEXT or --text-file, not both", file=sys.stderr)
+        if args.text is not None or args.input:
+            other = "TEXT" if args.text is not None else "--input"
+            print(f"error: give either {other} or --text-file, not both", file=sys.stderr)
             return 2
         try:
             if args.text_file == "-":
@@ -57,9 +59,14 @@ def _cmd_score(args) -> int:
             return 2
         # the same for a file and a pipe: a byte-order mark (Notepad's) is no part of the text
         args.text = data.decode("utf-8-sig", errors="replace")
-    elif args.text is not None and "\n" not in args.text and " " not in args.text and os.path.isfile(args.text):
-        print(f"error: TEXT is the name of a file; to score the text in it, use --text-file {args.text} "
-              "(or --input for a JSON-lines file)", file=sys.stderr)
+    elif args.text is not None and os.path.exists(args.text):
+        # a path given as TEXT would be scored as its own few characters
+        if os.path.isdir(args.text):
+            print(f"error: TEXT is the name of a directory ({args.text}); give the text, or a file with "
+                  "--text-file PATH", file=sys.stderr)
+        else:
+            print(f"error: TEXT is the name of a file; to score the text in it, use --text-file "
+                  f"{shlex.quote(args.text)} (or --input for a JSON-lines file)", file=sys.stderr)
         return 2
     if args.text is not None:
         if args.input:

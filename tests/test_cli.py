@@ -51,6 +51,21 @@ def test_a_text_file_is_read_as_utf8_from_a_file_and_a_pipe(tmp_path, capsys):
         assert result["countries"][0]["mentions"][0] == {"start": 0, "end": 6, "text": "Russia"}
 
 
+def test_paths_given_as_text_are_refused(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my story.txt").write_text("Russia shelled Kharkiv.", encoding="utf-8")
+    (tmp_path / "articles").mkdir()
+    assert main(["score", "my story.txt"]) == 2  # a file's name with a space is still a file's name
+    assert "--text-file 'my story.txt'" in capsys.readouterr().err
+    assert main(["score", "articles"]) == 2
+    assert "directory" in capsys.readouterr().err
+    # --text-file with --input: said as such, and before standard input is read
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"not read")))
+    assert main(["score", "--text-file", "-", "--input", "in.jsonl"]) == 2
+    assert "either --input or --text-file" in capsys.readouterr().err
+    assert sys.stdin.read() == "not read"
+
+
 def test_stream_keeps_order_and_reports_bad_lines(scorer, tmp_path, capsys):
     lines = [json.dumps({"id": "a", "text": "Russia shelled Ukrainian towns."}), "{not json",
              json.dumps({"id": "b"}), "", json.dumps({"id": "c", "text": "Japan and the U.S. held joint drills."}),
