@@ -23,8 +23,10 @@ the nearest office holder before it who was named with that title ("President Bi
 "Prime Minister Sudani of Iraq", "Iraq's prime minister, Mohammed Shia al-Sudani"; not "former
 President Bush", nor a deputy: "Deputy Foreign Minister Ryabkov", "Vice-President Harris"), and
 is left alone when none was, or when words after it make it another office ("the
-Secretary-General", "the president of the club", "the President Biden") or a name after it says
-whose it is ("The President, Emmanuel Macron, replied").
+Secretary-General", "the president of the club", "the President Biden"), a name after it says
+whose it is ("The President, Emmanuel Macron, replied"), or the nearest holder was named in one
+passage with a holder of the same title from another country ("President Biden met President
+Xi of China": which one, the words do not say).
 
 ``with_coreference`` is what ``scoring.scorer`` (on every article) and
 ``training.corpus.passage_mentions`` call, so the models learn from the mentions the service
@@ -44,11 +46,11 @@ _WHO = (r"(?:sides|countries|nations|governments|leaders|presidents|prime minist
 # the regex engine finds fast (a pattern opening with a word boundary is tried at every place)
 # and the words after a phrase that make it someone else's: "both sides of the river", "the leaders
 # of Congress", "the leaders at the G20" (not "the two sides at the talks agreed")
-# A readout's "They discussed ..." too, with the verbs readouts use (not "They said", which
-# news writes of anyone)
+# A readout's "They discussed ..." too, with the verbs readouts use of the two leaders, not those
+# news writes of anyone ("They said", "They urged a ceasefire", "They called for a boycott")
 _READOUT_VERBS = (r"(?:also |further |then |both )?(?:discussed|agreed|reaffirmed|committed|welcomed|underscored|"
-                  r"emphasi[sz]ed|expressed|noted|pledged|condemned|highlighted|exchanged|reviewed|stressed|affirmed|"
-                  r"underlined|shared|resolved|decided|signed|recogni[sz]ed|spoke|talked|met|vowed|called|urged)\b")
+                  r"emphasi[sz]ed|expressed|noted|pledged|highlighted|exchanged|reviewed|stressed|affirmed|"
+                  r"underlined|shared|recogni[sz]ed|spoke)\b")
 _PHRASES = ((re.compile(r"two " + _WHO), ("the ", "The "), (" of ",)),
             (re.compile(r"oth(?: the)? " + _WHO), ("b", "B"), (" of ",)),
             (re.compile(r"leaders\b"), ("the ", "The "), (" of ", " at ", " in ")),
@@ -200,6 +202,12 @@ def titles(text: str, mentions: list[Mention], spans: list[tuple[int, int]]) -> 
         if not i or at < 0:
             continue
         code = held[1][i - 1]
+        # two holders of the title named in one passage ("President Biden met President Xi of
+        # China"): which one "the President" is, the words do not say
+        where = span_starts[bisect_left(span_starts, held[0][i - 1] + 1) - 1]
+        j = bisect_left(held[0], where)
+        if any(c != code for c in held[1][j:i]):
+            continue
         name = bisect_left(starts, a.end() + 2)  # "The President, Emmanuel Macron, replied": the name's country
         if text.startswith(", ", a.end()) and name < len(starts) and starts[name] == a.end() + 2:
             continue

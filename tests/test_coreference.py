@@ -60,6 +60,8 @@ def test_the_two_sides_are_the_two_countries_just_named(text, expected):
     "The leaders met on Monday. President Biden spoke with Prime Minister Kishida of Japan.",
     "Biden met Kishida of Japan. Weather. More weather. The leaders in Congress objected.",  # "leaders in"
     "Greece and Turkey met in Athens. They said nothing.",  # "They said": news writes it of anyone
+    # ... and "They urged", of aid workers here
+    "Israel and Iran traded strikes overnight. Aid workers in Gaza said food was running out. They urged a ceasefire.",
     "Greece and Turkey met in Athens. Protesters gathered outside, and they discussed it.",  # not a readout's "They"
 ])
 def test_no_two_countries_no_pair(text):
@@ -96,8 +98,8 @@ def titled(text, published="2023-05-01"):
     ("Iraq's prime minister, Mohammed Shia al-Sudani, flew to Tehran on Monday.\n\nThe prime minister signed a "
      "gas deal.", [("IRQ", "The prime minister")]),
     # the nearest holder of that title, not the first
-    ("President Biden called President Ruto of Kenya.\n\nThe president thanked him for the troops.",
-     [("KEN", "The president")]),
+    ("President Biden spoke on Monday.\n\nPresident Ruto of Kenya arrived on Tuesday.\n\nThe president thanked "
+     "the troops.", [("KEN", "The president")]),
 ])
 def test_a_title_stands_for_its_holder_country(text, expected):
     assert titled(text) == expected
@@ -108,6 +110,8 @@ def test_a_title_stands_for_its_holder_country(text, expected):
     "Former President Bush visited Kenya.\n\nThe President praised the troops.",  # a former holder
     "President Biden met the Secretary-General.",  # another office
     "President Biden visited.\n\nThe president of the club resigned.",  # "of": another president
+    # two presidents named together: which one "the President" is, the words do not say
+    "President Biden met President Xi Jinping of China.\n\nThe President said ties were strong.",
     "Prime Minister Kishida of Japan spoke.\n\nThe President was absent.",  # no president named
     "President Biden spoke.\n\nThe President Trump era is over.",  # a name after it
     "President Biden spoke.\n\nThe President said the U.S. would help.",  # its own passage names the country
