@@ -135,8 +135,8 @@ class Scorer:
                 if len(codes) > 1:  # pairs: who does what to whom in this passage (read in _pairs)
                     pair_inputs.append((docs[-1].text, inside, len(docs) - 1))
             offsets += [start for start, _ in spans]
-            per_article.append((art, spans, mentions, len(mentions) > len(named) and set(mentions) - set(named),
-                                passage_countries, first))
+            implied = set(mentions).difference(named) if len(mentions) > len(named) else None
+            per_article.append((art, spans, mentions, implied, passage_countries, first))
             clock.lap("countries")
 
         want_spans = explain and any(a.get("explain", True) for a in articles)

@@ -35,7 +35,7 @@ from marshmallow import ValidationError
 
 from scoring.schemas import validate_article
 
-from .common import load_scorer, positive_int
+from .common import load_scorer, open_lines, positive_int
 from .lines import messages, score_stream
 
 
@@ -88,7 +88,7 @@ def _cmd_score(args) -> int:
         print("error: give TEXT to score, or --input FILE (- for standard input)", file=sys.stderr)
         return 2
     try:
-        src = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8", errors="replace")
+        src = open_lines(args.input)
     except OSError as exc:
         print(f"error: cannot read {args.input}: {exc.strerror}", file=sys.stderr)
         return 2

@@ -23,7 +23,7 @@ import os
 import sys
 import time
 
-from .common import load_scorer, positive_int
+from .common import load_scorer, open_lines, positive_int
 from .lines import score_stream
 
 
@@ -90,7 +90,7 @@ def _cmd_rescore(args) -> int:
     src = None
     if args.input:
         try:
-            src = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8", errors="replace")
+            src = open_lines(args.input)
         except OSError as exc:
             print(f"error: cannot read {args.input}: {exc.strerror}", file=sys.stderr)
             return 2
@@ -106,7 +106,7 @@ def _cmd_rescore(args) -> int:
         summary = rescore(st, scorer, batch_size=args.batch_size, input_lines=src, on_batch=progress)
     finally:
         st.close()
-        if src not in (None, sys.stdin):
+        if src is not None and src is not sys.stdin:
             src.close()
     for err in summary.pop("errors"):
         print(err, file=sys.stderr)

@@ -96,6 +96,15 @@ def test_files_and_exit_status(tmp_path):
     assert main(["score", "--input", str(src), "--output", str(dst)]) == 1
 
 
+def test_bad_bytes_on_standard_input_are_replaced_not_fatal():
+    line = b'{"id": "p", "text": "Iran detained two journalists \xff in Tehran."}\n'
+    proc = subprocess.run([sys.executable, "-m", "scoring", "score", "--input", "-", "--output", "-"],
+                          input=line, capture_output=True, cwd=ROOT, timeout=60,
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8"})  # a strict standard input
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert json.loads(proc.stdout)["id"] == "p"
+
+
 def test_stdin_stdout_in_a_subprocess():
     proc = subprocess.run([sys.executable, "-m", "scoring", "score", "--input", "-", "--output", "-"],
                           input=json.dumps({"id": "p", "text": "Iran detained two journalists."}) + "\n",
