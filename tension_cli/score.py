@@ -40,9 +40,7 @@ from .lines import messages, score_stream
 
 
 def _cmd_score(args) -> int:
-    scorer = load_scorer(args.model, args.models)
-    if scorer is None:
-        return 2
+    # the arguments are checked before the model loads (a few seconds): a mistake is said at once
     if args.text_file is not None:
         if args.text is not None or args.input:
             other = "TEXT" if args.text is not None else "--input"
@@ -80,6 +78,9 @@ def _cmd_score(args) -> int:
         except ValidationError as err:
             print(f"error: {messages(err)}", file=sys.stderr)
             return 2
+        scorer = load_scorer(args.model, args.models)
+        if scorer is None:
+            return 2
         result = scorer.score(art["text"], published=art["published"], explain=not args.no_explain)
         json.dump(result, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -91,6 +92,11 @@ def _cmd_score(args) -> int:
         src = open_lines(args.input)
     except OSError as exc:
         print(f"error: cannot read {args.input}: {exc.strerror}", file=sys.stderr)
+        return 2
+    scorer = load_scorer(args.model, args.models)
+    if scorer is None:
+        if src is not sys.stdin:
+            src.close()
         return 2
     if args.store:  # imported only here: the plain CLI needs no SQLAlchemy
         from .store import score_into_store
