@@ -22,7 +22,7 @@ def _pairs(scorer, text: str) -> dict[tuple[str, str], dict]:
 
 # ---- the guideline's examples -----------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="AUS-CHN alliance 0.51 and CHN-IND 0.45 against the pair threshold 0.37 "
+@pytest.mark.xfail(strict=True, reason="AUS-CHN alliance 0.51 and CHN-IND 0.45 against the pair threshold 0.36 "
                                        "(an earlier model passed at 0.43 / 0.43): the 'talks that also covered X' cue is weak")
 def test_allied_pair_only_not_the_topic(scorer):
     pairs = _pairs(scorer, "India and Australia agreed to deepen defence ties at talks that also covered China.")
@@ -30,9 +30,9 @@ def test_allied_pair_only_not_the_topic(scorer):
     assert pairs[("AUS", "CHN")]["labels"] == [] and pairs[("CHN", "IND")]["labels"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="EST-RUS coercion 0.21 against the pair threshold 0.37 (an earlier model "
+@pytest.mark.xfail(strict=True, reason="EST-RUS coercion 0.21 against the pair threshold 0.23 (an earlier model "
                                        "passed at 0.24 / 0.23): the passage scores coercion 0.36 against 0.46 (and "
-                                       "alliance 0.42, the pair alliance 0.38 against 0.37), a six-word report "
+                                       "alliance 0.42, the pair alliance 0.38 against 0.36), a six-word report "
                                        "carries too little evidence")
 def test_coercion_agent_one_member(scorer):
     pairs = _pairs(scorer, "Russian jets entered Estonian airspace.")
@@ -62,10 +62,6 @@ def test_topic_of_consultation_pairs_with_nothing(scorer):
         assert pairs[pair]["labels"] == [], pair
 
 
-@pytest.mark.xfail(strict=True, reason="ARM-AZE coercion 0.3695 against the pair threshold 0.37 (the model before "
-                                       "passed at 0.30): the passage scores 0.99, but the relation model reads 'Armenian "
-                                       "and Azerbaijani' as two on one side (relation 0.37); a 'between X and Y' cue was "
-                                       "tried and added nothing on dev")
 def test_fighting_between_them_makes_both_agents(scorer):
     pair = _pairs(scorer, "Fighting between Armenian and Azerbaijani troops along the border killed dozens of "
                           "soldiers on both sides.")[("ARM", "AZE")]
@@ -75,9 +71,9 @@ def test_fighting_between_them_makes_both_agents(scorer):
 
 # ---- what news under-represents --------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="JPN-PHL gets coercion 0.41 (pair threshold 0.37), from the Philippine boat "
+@pytest.mark.xfail(strict=True, reason="JPN-PHL gets coercion 0.41 (pair threshold 0.23), from the Philippine boat "
                                        "being the object of 'blasted' (a third country's act), and its alliance falls "
-                                       "to 0.32 (threshold 0.37)")
+                                       "to 0.32 (threshold 0.36); CHN-JPN gets coercion too (0.33, agent JPN)")
 def test_two_sides_against_a_third(scorer):
     pairs = _pairs(scorer, "Japan and the Philippines vowed to stand together against China's coercion after "
                            "Chinese coast guard ships blasted a Philippine supply boat with water cannon.")

@@ -253,13 +253,15 @@ def main(argv: list[str] | None = None, prog: str = "python -m training.train") 
             metrics[f"{split}_voa_only"] = report(Y[split][voa], P[voa], thresholds, LABELS)
     progress(f"test macro F1 {metrics['test']['macro']['f1']:.3f}, macro ROC-AUC {metrics['test']['macro']['roc_auc']:.3f}")
 
-    # the pair model: on train with the passages' out-of-fold logits, thresholds on dev
+    # the pair model: on train with the passages' out-of-fold logits, thresholds on train's pairs scored
+    # out-of-fold pooled with dev's
     logits = {s: np.asarray(feat.transform(docs[s]) @ coef.T) + intercept for s in ("dev", "test")}
     logits["train"] = chosen["oof"]
     pair_model, pair_info = pair_training.fit_tuned(split_rows["train"], mentions["train"], logits["train"],
                                                     split_rows["dev"], mentions["dev"], logits["dev"],
                                                     seed=args.seed, folds=args.folds)
-    progress(f"pair model: {pair_info['pairs']} training pairs, {pair_info['cues']} cues; thresholds on dev "
+    progress(f"pair model: {pair_info['pairs']} training pairs, {pair_info['cues']} cues; thresholds on train "
+             "(out-of-fold) and dev "
              + ", ".join(f"{l}={t:.2f}" for l, t in zip(LABELS, pair_model.thresholds)))
     for split in ("dev", "test"):
         metrics[f"{split}_pairs"] = pair_training.report(pair_model, split_rows[split], mentions[split], logits[split],
@@ -284,6 +286,8 @@ def main(argv: list[str] | None = None, prog: str = "python -m training.train") 
         "tension_formula": TENSION_FORMULA,
         "tension_rule": TENSION_RULE,
         "pair_thresholds": {l: float(t) for l, t in zip(LABELS, pair_model.thresholds)},
+        "pair_threshold_rule": "as threshold_rule, on the training pairs scored out-of-fold (passage and relation) "
+                               "pooled with the dev pairs",
         "pair_model": pair_info,
         "training_data": {"path": str(args.data.as_posix()), "sha256": data_sha,
                           "passages": {s: len(r) for s, r in split_rows.items()}},
