@@ -139,6 +139,11 @@ _HOLDER_TITLE = re.compile(_TITLE + r"\s+")
 _DASHES = "-‐‑–"
 _NOT_HOLDER = re.compile(r"\b(?:former|vice|deputy|assistant)\s+$", re.IGNORECASE)
 _TO_NAME = re.compile(r"(?:[A-Z][\w'’.-]*,?\s+){0,4}of\s+(?:the\s+)?|(?:[A-Z](?:[\w.-]|['’](?!s\b))*\s+){0,4}")
+# words a name is not made of, which a title-case headline writes with capitals: "President Vows
+# To Defend Taiwan" names no Taiwanese president
+_NOT_NAME_WORDS = frozenset("""to in on at for and the with as by from will would must may can not no says said
+vows vowed warns warned urges urged calls called meets met visits visited tells told backs backed slams signs
+signed plans seeks rejects rejected accuses accused threatens threatened orders ordered""".split())
 _HOLDER_AFTER = re.compile(r"['’]s?\s+(?:new\s+)?(" + _TITLE + "|" + _TITLE_LOWER + r")\b")
 # "the President", "The prime minister" (a pattern opening with a literal is fast: "he" here),
 # not "the Secretary-General", "the president of the club", "the President Biden era"
@@ -167,7 +172,8 @@ def _holders(text: str, countries: list[Mention], spans: list[tuple[int, int]]) 
         # the name is in the title's passage: "with the Foreign Minister Tuesday. Pakistan said" names no holder
         if (i < len(countries) and at >= 0 and countries[i].start < spans[at][1]
                 and (countries[i].start == s  # the mention opens with it: "President Biden"
-                     or _TO_NAME.fullmatch(text, t.end(), countries[i].start))):
+                     or (_TO_NAME.fullmatch(text, t.end(), countries[i].start)
+                         and _NOT_NAME_WORDS.isdisjoint(text[t.end():countries[i].start].lower().split())))):
             out.append((countries[i].start, _key(t.group().rstrip()), countries[i].code))
     for m in countries:
         a = _HOLDER_AFTER.match(text, m.end)

@@ -123,6 +123,8 @@ def test_a_title_stands_for_its_holder_country(text, expected):
     "The talks were led by the Foreign Minister Tuesday. Pakistan said it was ready.\n\nThe Foreign Minister "
     "said no.",
     "Biden spoke with the President Monday. China said the call was useful.\n\nThe President said it went well.",
+    # a title-case headline: its capitals are no name
+    "President Vows To Defend Taiwan\n\nThe president said the island would be protected.",
 ])
 def test_no_holder_no_country(text):
     assert titled(text) == []
