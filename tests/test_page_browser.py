@@ -388,6 +388,8 @@ def test_implied_mentions_are_marked_as_such(browser, server):
     named = {t: (implied, title) for t, implied, title in marked}
     assert named["The two leaders"][0] is True and "implied" in named["The two leaders"][1]
     assert named["Japan"][0] is False and "implied" not in named["Japan"][1]
+    tags = browser.execute_script("return Array.from(document.querySelectorAll('#article .tag')).map(n => n.textContent)")
+    assert "\u2248JPN" in tags and "JPN" in tags  # "The two leaders ≈JPN", "Japan JPN"
     assert browser_errors(browser) == []
 
 

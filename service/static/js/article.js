@@ -120,7 +120,11 @@ export function renderArticle(root, text, result, thresholds) {
     span.append(document.createTextNode(piece));
     current.append(span);
     for (const c of cs) {
-      if (c.end === seg.end) current.append(el("span", { class: "tag", title: c.name }, c.code));
+      if (c.end === seg.end) {
+        // "≈JPN": the words stand for the country without naming it ("the two leaders", "the President")
+        const title = c.implied ? `${c.name}, implied` : c.name;
+        current.append(el("span", { class: "tag", title }, c.implied ? `\u2248${c.code}` : c.code));
+      }
     }
     for (const o of os) {
       if (o.end === seg.end) current.append(el("span", { class: "tag tag-org", title: o.name }, o.code));
