@@ -157,11 +157,17 @@ def _key(title: str) -> str:
     return _CANONICAL.get(low, low)
 
 
-def _holders(text: str, countries: list[Mention], spans: list[tuple[int, int]]) -> list[tuple[int, str, str]]:
-    """(start, title key, code), sorted, of every country mention named with an office's title
-    in its passage (of ``spans``)."""
-    starts = [m.start for m in countries]
-    span_starts = [a for a, _ in spans]
+def _anaphors(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, title key) of every "the President", "The prime minister" and the like."""
+    return [(a.start() - 1, a.end(), _key(a.group(1))) for a in _ANAPHOR.finditer(text)
+            if a.start() and text[a.start() - 1] in "Tt" and (a.start() == 1 or not text[a.start() - 2].isalnum())]
+
+
+def _holders(text: str, countries: list[Mention], starts: list[int], spans: list[tuple[int, int]],
+             span_starts: list[int]) -> list[tuple[int, str, str]]:
+    """(start, title key, code), sorted, of every country mention (``countries``, starting at
+    ``starts``) named with an office's title in its passage (of ``spans``, starting at
+    ``span_starts``)."""
     out = []
     for t in _HOLDER_TITLE.finditer(text):
         s = t.start()
@@ -185,23 +191,21 @@ def _holders(text: str, countries: list[Mention], spans: list[tuple[int, int]]) 
 def titles(text: str, mentions: list[Mention], spans: list[tuple[int, int]]) -> list[Mention]:
     """The mentions ``mentions`` (sorted by start) gain for "the President" and the like in
     ``text``, cut into passages ``spans``; sorted by start."""
-    anaphors = [a for a in _ANAPHOR.finditer(text)
-                if a.start() and text[a.start() - 1] in "Tt" and (a.start() == 1 or not text[a.start() - 2].isalnum())]
+    anaphors = _anaphors(text)
     if not anaphors:
         return []
     countries = [m for m in mentions if m.kind == "country"]
-    holders = _holders(text, countries, spans)
+    starts = [m.start for m in countries]
+    span_starts = [s for s, _ in spans]
+    holders = _holders(text, countries, starts, spans, span_starts)
     if not holders:
         return []
     by_key: dict[str, tuple[list[int], list[str]]] = {}  # a bisect finds the nearest: no scan per anaphor
     for s, k, c in holders:
         by_key.setdefault(k, ([], []))[0].append(s)
         by_key[k][1].append(c)
-    starts = [m.start for m in countries]
-    span_starts = [s for s, _ in spans]
     out: list[Mention] = []
-    for a in anaphors:
-        start, key = a.start() - 1, _key(a.group(1))
+    for start, end, key in anaphors:
         held = by_key.get(key)
         i = bisect_left(held[0], start) if held else 0  # the nearest holder of that title before it
         at = bisect_left(span_starts, start + 1) - 1
@@ -214,12 +218,12 @@ def titles(text: str, mentions: list[Mention], spans: list[tuple[int, int]]) -> 
         j = bisect_left(held[0], where)
         if any(c != code for c in held[1][j:i]):
             continue
-        name = bisect_left(starts, a.end() + 2)  # "The President, Emmanuel Macron, replied": the name's country
-        if text.startswith(", ", a.end()) and name < len(starts) and starts[name] == a.end() + 2:
+        name = bisect_left(starts, end + 2)  # "The President, Emmanuel Macron, replied": the name's country
+        if text.startswith(", ", end) and name < len(starts) and starts[name] == end + 2:
             continue
         own = countries[bisect_left(starts, spans[at][0]):bisect_left(starts, spans[at][1])]
         if all(m.code != code for m in own):
-            out.append(Mention(code, "country", start, a.end(), text[start:a.end()]))
+            out.append(Mention(code, "country", start, end, text[start:end]))
     return out
 
 

@@ -206,7 +206,7 @@ def implied_decisions(splits: tuple[str, ...] = ("train", "dev")) -> dict:
     """The countries ``scoring.coreference`` gives "the two sides" and the like, and "the
     President" and the like, in the passages of ``splits``, against the labellers' countries, and
     the labelled pairs the mentions find."""
-    from scoring.coreference import _ANAPHOR, _phrases
+    from scoring.coreference import _anaphors, _phrases
     from training import corpus
 
     rows = [r for r in corpus.load() if r["split"] in splits and r["source"] != "written"]
@@ -214,7 +214,7 @@ def implied_decisions(splits: tuple[str, ...] = ("train", "dev")) -> dict:
               "labelled pairs": 0, "labelled pairs found": 0}
     for row, mentions in zip(rows, corpus.passage_mentions(rows)):
         phrases = {(s, e) for s, e, _ in _phrases(row["text"])}
-        anaphors = {(a.start() - 1, a.end()) for a in _ANAPHOR.finditer(row["text"])}  # the match opens at "he "
+        anaphors = {(s, e) for s, e, _ in _anaphors(row["text"])}
         for s, e, code in mentions:
             kind = "implied" if (s, e) in phrases else "title" if (s, e) in anaphors else None
             if kind:
