@@ -217,10 +217,10 @@ def file_sha256(path: Path = PASSAGES) -> str:
 
 def passage_mentions(rows: list[dict]) -> list[list[tuple[int, int, str]]]:
     """Per row, its country mentions ``(start, end, code)`` relative to the passage, found as
-    the scorer finds them (names, and "the two sides" or "the President", ``scoring.coreference``): a real story's
-    passages within the whole story at its date (so a surname confirmed earlier in the story
-    resolves the same way as in the service, and office holders as of the story), written
-    passages alone."""
+    the scorer finds them (names, and "the two sides" or "the President",
+    ``scoring.coreference``): a real story's passages within the whole story at its date (so a
+    surname confirmed earlier in the story resolves the same way as in the service, and office
+    holders as of the story), written passages alone."""
     from scoring.actors import find_actors
     from scoring.coreference import with_coreference
     from scoring.scorer import parse_date
