@@ -241,6 +241,9 @@ _US_STATES = (
     "S\\.C\\.|S\\.D\\.|Tenn\\.|Tex\\.|Va\\.|Vt\\.|Wash\\.|Wis\\.|Wyo\\."
 )
 _AFTER_US_STATE = re.compile(r",\s*(?:" + _US_STATES + r")(?![\w])")
+# a legislature that is not the state's: "the Texas Senate", "the state Senate", "the Faculty Senate"
+_SUBNATIONAL_BEFORE = re.compile(r"(?:\b(?:" + _US_STATES + r")|\b(?:[Ss]tate|[Ss]tudent|[Ff]aculty|[Uu]niversity"
+                                 r"|[Aa]cademic|[Yy]outh|[Pp]rovincial|[Cc]ity|[Cc]ontinental))\s+\Z")
 _GA_CITY_BEFORE = re.compile(
     r"(?:Atlanta|Athens|Augusta|Columbus|Macon|Savannah|Albany|Marietta|Rome|Valdosta|Dalton|"
     r"Gainesville|Alpharetta|Roswell|Smyrna|Decatur|Kennesaw|Jonesboro|Brunswick),\s*$")
@@ -386,7 +389,7 @@ _OFFICE_MODS = (r"(?:(?i:deputy|vice|acting|chief|senior|top|special|foreign|def
                 r"|health|trade|economy|economic|energy|education|information|security|national|state|u\.?n\.?|prime"
                 r"|ministry|affairs|council|government|cabinet|presidential|embassy|army|navy|military|police"
                 r"|children's|children’s|nuclear|chief)\s+){0,4}")
-_OFFICE_HEAD = (r"(?i:president|prime\s+minister|premier|chancellor|minister|secretary|ambassador|envoy"
+_OFFICE_HEAD = (r"(?i:president|prime\s+minister|premier|chancellor|minister|(?:under-?)?secretary|ambassador|envoy"
                 r"|spokes(?:man|woman|person)|taoiseach|negotiator|representative|counterpart|security\s+advis[eo]r"
                 r"|attorney\s+general)\b(?:\s+(?:to|of|for)\s+(?:the\s+)?[A-Z]\w*(?:\s+[A-Z]\w*){0,2})?")
 # a capital letter, also with an accent ("Álvaro", "Łukasz", "Şahin"): the Latin letters with an upper case
@@ -395,7 +398,7 @@ _NAME_WORD = rf"(?:(?:al|el|bin|ibn|de|da|del|van|von|Ould|Sheikh|Sheik)[- ])?{_
 _PERSON_NAME = rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}})"
 # the words that end the office's name in _OFFICE_HEAD, found by the matcher with the country names
 _OFFICE_WORDS = """president minister premier chancellor secretary ambassador envoy spokesman spokeswoman
-spokesperson taoiseach negotiator representative counterpart adviser advisor general""".split()
+spokesperson undersecretary taoiseach negotiator representative counterpart adviser advisor general""".split()
 _OFFICIAL_AFTER = re.compile(rf"(?:['’]s)?\s+{_OFFICE_MODS}{_OFFICE_HEAD},?\s+{_PERSON_NAME}")
 _OFFICIAL_BEFORE = re.compile(rf"(?<![\w’'.-]){_PERSON_NAME},\s+\Z")
 _SPACES = re.compile(r"\s+")
@@ -1063,7 +1066,7 @@ class Recognizer:
                 else:
                     pending_caps.append((s, e, first))
             elif what == AMBIG:
-                if not self._names_a_place(text, s, e):
+                if not self._names_a_place(text, s, e) and not _SUBNATIONAL_BEFORE.search(text, max(0, s - 30), s):
                     ambig.append((s, e, first))
             else:
                 full, confirm_only = first
@@ -1584,7 +1587,7 @@ class Recognizer:
             hits = [c for c in codes if c in present]
             if len(hits) == 1:
                 res.append((s, e, hits[0]))
-            elif not hits and "COD" in codes:
+            elif not hits and codes == ("COD", "COG"):  # "Congo" alone
                 zaire = day is not None and 19711027 <= day < 19970517
                 res.append((s, e, "COG" if zaire else "COD"))
         return res

@@ -175,6 +175,34 @@ def test_congress_needs_a_country():
     assert codes("Sanctions on Russia are in Congress, Washington said.") == ["RUS", "USA", "USA"]
 
 
+def test_senate_and_congressional_need_a_country_with_one():
+    assert codes("The Senate voted to sanction Russia.") == ["RUS"]  # Russia has no Senate
+    assert codes("Obama met Putin. The bill goes to the Senate.") == ["USA", "RUS", "USA"]
+    assert codes("Pakistan and Saudi Arabia signed. The Senate objected.") == ["PAK", "SAU", "PAK"]
+    assert codes("The Philippine Senate and the US Senate met.") == ["PHL", "USA"]  # both have one: neither
+    assert codes("Obama met Putin. Later, congressional leaders objected.") == ["USA", "RUS", "USA"]
+
+
+@pytest.mark.parametrize("text", [
+    "Obama met Putin. The Texas Senate passed a bill.",
+    "Obama met Putin. The state Senate passed a bill.",
+    "Obama met Putin. The Faculty Senate passed a bill.",
+    "Obama met Putin. The Massachusetts State Senate passed a bill.",
+])
+def test_a_senate_that_is_not_the_states(text):
+    assert codes(text) == ["USA", "RUS"]
+
+
+def test_only_congo_defaults_to_a_country():
+    assert codes("The Senate met.") == []  # the Senate's list holds COD; its default is Congo's alone
+    assert codes("Congo said.") == ["COD"]
+
+
+def test_undersecretary_is_an_office():
+    assert pairs("US Undersecretary Burns dismissed the remarks. Burns said so.") == [
+        ("USA", "US"), ("USA", "Burns"), ("USA", "Burns")]
+
+
 def test_possessive_hyphen_caps_quotes():
     assert pairs("China's navy") == [("CHN", "China")]
     assert pairs("China’s navy") == [("CHN", "China")]
