@@ -697,6 +697,10 @@ def test_historical_names_in_older_wire_copy(text, expected):
     ("The Revolutionary Armed Forces of Colombia freed hostages.", []),
     ("The Sudanese People's Liberation Army fought on.", []),
     ("Baloch Liberation Army militants attacked Pakistani troops.", [("PAK", "Pakistani")]),
+    ("He blamed the attacks on Al-Qaeda in Iraq.", []),
+    ("The Islamic State of Iraq and the Levant attacked Iraqi troops.", [("IRQ", "Iraqi")]),
+    ("Tehreek-e-Taliban Pakistan, or TTP, claimed the attack.", []),
+    ("The Supreme Islamic Iraqi Council is positioning itself.", []),
     # ... its own army and forces are
     ("The People's Liberation Army held drills.", [("CHN", "People's Liberation Army")]),
     ("Syrian forces shelled the town.", [("SYR", "Syrian")]),

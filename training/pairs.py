@@ -54,8 +54,9 @@ def _fit(X, y, groups, seed: int, folds: int) -> tuple[LogisticRegression, float
     for C in C_GRID:
         oof = np.zeros(len(y))
         for tr, va in splits:
-            if y[tr].min() == y[tr].max():
-                oof[va] = y[tr].mean()
+            if y[tr].min() == y[tr].max():  # one class only: its smoothed log-odds, like a decision value
+                p = (y[tr].sum() + 0.5) / (len(tr) + 1.0)
+                oof[va] = np.log(p / (1.0 - p))
                 continue
             oof[va] = LogisticRegression(C=C, solver="liblinear", random_state=seed, max_iter=2000) \
                 .fit(X[tr], y[tr]).decision_function(X[va])
