@@ -10,6 +10,9 @@ the words it comes from:
   every such pair of mentions up to ``_MAX_COMBOS``; the gap's length, "X and Y"
   coordination ("Japan and Australia", "U.S.-Japan"), a clause break or a quote between them,
   the number of countries;
+- for the nearest two mentions: which countries the passage names first and most ("ranks:0-1",
+  "one is the most named"), the words before both together ("befores:by|against"), and each
+  two tokens in a row between them when the gap is short ("between2:launched_strikes");
 - the word before and after each mention ("against Y", "by X", "X said", "X's ships"), the
   kind of noun after it ("Russian jets": armed forces or state; "Palestinian homes": people
   or territory), the verb categories just after and before it, whether it opens the sentence;
@@ -53,6 +56,7 @@ _QUOTES = frozenset({'"', "“", "”", "‘", "’", "'"})
 _CLAUSE = frozenset({";", "while", "whereas", "but", "although", "though", "meanwhile", "separately"})
 _MAX_BETWEEN = 12  # words between the mentions that count as cues (the nearest to either side)
 _MAX_COMBOS = 4  # mention pairs of one country pair whose cues count (the nearest)
+_MAX_BIGRAM_GAP = 8  # tokens between the nearest mentions up to which their bigrams are cues
 _WINDOW = 4  # tokens after (before) a mention whose verb categories are its "then:" ("after verb:") cues
 
 
@@ -180,8 +184,8 @@ class _Reading:
     each mention's neighbour cues (memoised, without their side's tag). Each pair's relation is
     memoised too: the scorer explains a pair from the very cues it scored it by."""
 
-    __slots__ = ("words", "spans", "cats", "units", "by_code", "links", "n_countries", "_near", "_combos",
-                 "_members", "_gaps", "_sides", "_relations")
+    __slots__ = ("words", "spans", "cats", "units", "by_code", "links", "n_countries", "rank", "most_named",
+                 "_near", "_combos", "_members", "_gaps", "_sides", "_relations")
 
     def __init__(self, text: str, mentions: list[tuple[int, int, str]]):
         is_ascii = text.isascii()  # lowering an ASCII text keeps its length and its tokens
@@ -207,6 +211,9 @@ class _Reading:
         n = len({c for _, _, c in mentions})
         self.n_countries = "n:" + (str(n) if n < 4 else "4+")
         self.links = _verb_links(words, self.cats, self.spans, units) if len(by_code) > 1 else []
+        self.rank = {c: k for k, c in enumerate(by_code)}  # by first mention (dicts keep insertion order)
+        counts = sorted((len(v), c) for c, v in by_code.items())
+        self.most_named = counts[-1][1] if len(counts) < 2 or counts[-1][0] > counts[-2][0] else None
         self._near: dict[int, tuple[list[str], list[tuple]]] = {}
         self._combos: dict[tuple[str, str], list] = {}
         self._members: dict[tuple[str, str], tuple[list[str], list[tuple]]] = {}
@@ -332,7 +339,9 @@ class _Reading:
             return got
         names = [self.n_countries]
         where: list[tuple] = [()]
-        for ua, ub in self.combos(a, b):
+        combos = self.combos(a, b)
+        self._nearest(*combos[0], a, b, names, where)
+        for ua, ub in combos:
             first, second = (ua, ub) if ua[0] < ub[0] else (ub, ua)
             n, w = self._between(first, second)
             names += n
@@ -359,6 +368,36 @@ class _Reading:
             where.append((span,))
         got = self._relations[key] = names, where
         return got
+
+    def _nearest(self, ua, ub, a: str, b: str, names: list[str], where: list[tuple]) -> None:
+        """Cues of the pair's nearest two mentions, appended to ``names`` and ``where``: which
+        countries the passage names first ("ranks:0-1": the first and second it names) and
+        whether one of the two is the one it names most; the words before both mentions
+        together ("befores:by|against"); and, when at most ``_MAX_BIGRAM_GAP`` tokens lie
+        between them, each two tokens in a row there ("between2:launched_strikes")."""
+        words, spans = self.words, self.spans
+        ra, rb = sorted((min(self.rank[a], 2), min(self.rank[b], 2)))
+        both = ((ua[3], ua[4]), (ub[3], ub[4]))
+        names.append(f"ranks:{ra}-{rb}")
+        where.append(both)
+        if self.most_named in (a, b):
+            u = ua if self.most_named == a else ub
+            names.append("one is the most named")
+            where.append(((u[3], u[4]),))
+        first, second = (ua, ub) if ua[0] < ub[0] else (ub, ua)
+        before = []
+        for u in (first, second):
+            if u[0] > 0:
+                before.append((words[u[0] - 1], spans[u[0] - 1]))
+            else:
+                before.append(("^", (u[3], u[4])))
+        names.append(f"befores:{before[0][0]}|{before[1][0]}")
+        where.append((before[0][1], before[1][1]))
+        gap = [i for i in range(first[1], second[0]) if words[i] != COUNTRY]
+        if len(gap) <= _MAX_BIGRAM_GAP:
+            for i, j in zip(gap, gap[1:]):
+                names.append(f"between2:{words[i]}_{words[j]}")
+                where.append((spans[i], spans[j]))
 
     def _member(self, code: str, tag: str) -> tuple[list[str], list[tuple]]:
         """Every mention of a member ("own" or "other" side), not only the nearest, as (names,

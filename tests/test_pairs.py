@@ -171,6 +171,37 @@ def test_cues_read_the_words_between_and_around_the_nearest_mentions():
     assert [text[s:e] for s, e in by.spans] == ["by"]
 
 
+def test_cues_of_the_nearest_mentions_order_prominence_and_short_gaps():
+    text = "China warned Japan, and China sent ships past Japan's islands as Australia watched."
+    mentions = [(0, 5, "CHN"), (13, 18, "JPN"), (24, 29, "CHN"), (46, 51, "JPN"), (65, 74, "AUS")]
+    rows = {(r.a, r.b): r for r in passage_pairs(text, mentions)}
+    chn_jpn = {c.name: c for c in rows["CHN", "JPN"].cues}
+    # the first and second countries named; neither is named more than the other
+    assert "ranks:0-1" in chn_jpn and "one is the most named" not in chn_jpn
+    assert "befores:^|warned" in chn_jpn  # the nearest two: "China warned Japan"
+    assert [text[s:e] for s, e in chn_jpn["befores:^|warned"].spans] == ["China", "warned"]
+    assert "between2:warned" not in chn_jpn  # a gap of one word has no bigram
+    aus_jpn = {c.name: c for c in rows["AUS", "JPN"].cues}
+    assert "ranks:1-2" in aus_jpn
+    assert {"between2:'_s", "between2:s_islands", "between2:islands_as"} <= set(aus_jpn)
+    assert [text[s:e] for s, e in aus_jpn["between2:islands_as"].spans] == ["islands", "as"]
+    long_gap = "Japan protested on Monday after days of talks in the capital that went nowhere with China."
+    [row] = passage_pairs(long_gap, [(0, 5, "JPN"), (84, 89, "CHN")])
+    assert not any(c.name.startswith("between2:") for c in row.cues)  # more than eight tokens between
+
+
+def test_the_most_named_country_is_a_cue():
+    text = "Russia struck Kyiv as Russia massed troops and Ukraine and Poland conferred."
+    mentions = [(0, 6, "RUS"), (14, 18, "UKR"), (22, 28, "RUS"), (47, 54, "UKR"), (59, 65, "POL")]
+    rows = {(r.a, r.b): r for r in passage_pairs(text, mentions)}
+    assert "one is the most named" not in {c.name for c in rows["RUS", "UKR"].cues}  # two each
+    text = "Russia struck Kyiv as Russia massed troops and Poland conferred."
+    mentions = [(0, 6, "RUS"), (14, 18, "UKR"), (22, 28, "RUS"), (47, 53, "POL")]
+    rows = {(r.a, r.b): r for r in passage_pairs(text, mentions)}
+    assert "one is the most named" in {c.name for c in rows["POL", "RUS"].cues}
+    assert "one is the most named" not in {c.name for c in rows["POL", "UKR"].cues}
+
+
 def test_coordinated_mentions_and_single_country_passages():
     text = "Japan and Australia signed a pact."
     [row] = passage_pairs(text, [(0, 5, "JPN"), (10, 19, "AUS")])
