@@ -152,15 +152,27 @@ def story_passes() -> tuple[dict, dict]:
 
 
 def story_agreement() -> dict:
-    """Per source of ``training/data/stories``: the second pass against the first."""
+    """Per source of ``training/data/stories``: the second pass against the first; for a source
+    whose second pass is spread over several files (samples drawn at different times), also
+    each file's share on its own, keyed ``"<source>: <file stem>"``."""
     first, second = story_passes()
+    file_of = {r["id"]: path.stem for path in sorted(corpus.STORY_LABEL_DIR.glob("pass2_*.jsonl"))
+               for r in corpus.read_jsonl(path)}
     source_of = {f"{s['id']}-{i:03d}": s["source"] for s in corpus.other_stories()
                  for i in range(len(corpus.segment(s["text"])))}
     by_source: dict[str, list[str]] = {}
+    by_file: dict[str, dict[str, list[str]]] = {}
     for i in sorted(second):
         if i in first and i in source_of:
             by_source.setdefault(source_of[i], []).append(i)
-    return {source: _compare(first, second, ids) for source, ids in sorted(by_source.items())}
+            by_file.setdefault(source_of[i], {}).setdefault(file_of[i], []).append(i)
+    out = {}
+    for source, ids in sorted(by_source.items()):
+        out[source] = _compare(first, second, ids)
+        if len(by_file[source]) > 1:
+            for stem, part in sorted(by_file[source].items()):
+                out[f"{source}: {stem}"] = _compare(first, second, part)
+    return out
 
 
 def main(argv=None) -> int:
@@ -179,6 +191,8 @@ def main(argv=None) -> int:
         text = {r["id"]: r for r in corpus.story_passage_texts(corpus.other_stories())}
         with open(args.story_disagreements, "w", encoding="utf-8") as f:
             for source, m in res["stories"].items():
+                if ": " in source:  # one second-pass file's share, already under its source
+                    continue
                 for i in m["disagreements"]:
                     f.write(json.dumps({"id": i, "source": source, "title": text[i]["title"], "text": text[i]["text"],
                                         "first": first[i], "second": second[i]}, ensure_ascii=False) + "\n")
@@ -224,13 +238,13 @@ def main(argv=None) -> int:
     print(f"passages with a pair disagreement: {len(pa.get('passages_with_a_pair_disagreement', []))}")
     if res["stories"]:
         print("\nother publishers and decades, per source (passage labels; pair labels; agents):")
-        print(f"{'source':<14}{'passages':>9}{'pairs':>7}  " + "".join(f"{l[:9]:>10}" for l in LABELS)
+        print(f"{'source':<22}{'passages':>9}{'pairs':>7}  " + "".join(f"{l[:9]:>10}" for l in LABELS)
               + "  " + "".join(f"{'pair ' + l[:4]:>10}" for l in LABELS) + f"{'agents c':>10}{'agents h':>10}{'disagree':>9}")
 
         def fmt(v):
             return "-" if v is None else f"{v:.3f}"
         for source, m in res["stories"].items():
-            print(f"{source:<14}{m['passages']:>9}{m['pairs']:>7}  "
+            print(f"{source:<22}{m['passages']:>9}{m['pairs']:>7}  "
                   + "".join(f"{fmt(m['labels'][l]['kappa']):>10}" for l in LABELS) + "  "
                   + "".join(f"{fmt(m['pair_labels'][l]['kappa']):>10}" for l in LABELS)
                   + f"{fmt(m['agents_coercion']['same_agents']):>10}{fmt(m['agents_human_rights']['same_agents']):>10}"
