@@ -133,3 +133,18 @@ def test_threshold_is_the_middle_of_the_best_plateau_not_a_lone_spike():
     t = best_f1_threshold(y, p)
     assert 0.50 < t <= 0.70
     assert round(label_metrics(y, p, t)["f1"], 3) == 0.947
+
+
+def test_both_agents_threshold_pools_the_training_pairs_scored_out_of_fold():
+    """With no dev pairs at all, the training pairs' out-of-fold agent probabilities alone
+    decide the threshold: both members are agents of the two fights (0.9/0.85, 0.8/0.75), one
+    is of the two attacks (0.9/0.2, 0.3/0.95)."""
+    from types import SimpleNamespace
+
+    from training.pairs import best_both_threshold
+
+    prob = np.array([[0.9, 0.85], [0.9, 0.2], [0.8, 0.75], [0.3, 0.95]])
+    truth = np.array([[1, 1], [1, 0], [1, 1], [0, 1]])
+    model = SimpleNamespace(both_threshold=0.5)
+    t = best_both_threshold(model, [], [], np.zeros((0, 3)), also=(prob, truth))
+    assert 0.3 < t <= 0.75 and model.both_threshold == t
