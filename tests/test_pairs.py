@@ -22,7 +22,7 @@ def _pairs(scorer, text: str) -> dict[tuple[str, str], dict]:
 
 # ---- the guideline's examples -----------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="AUS-CHN alliance 0.48 and CHN-IND 0.42 against the pair threshold 0.31 "
+@pytest.mark.xfail(strict=True, reason="AUS-CHN alliance 0.47 and CHN-IND 0.42 against the pair threshold 0.36 "
                                        "(relation 0.48 / 0.42 against 0.96 for AUS-IND): the 'talks that also "
                                        "covered X' cue is weak")
 def test_allied_pair_only_not_the_topic(scorer):
@@ -31,9 +31,9 @@ def test_allied_pair_only_not_the_topic(scorer):
     assert pairs[("AUS", "CHN")]["labels"] == [] and pairs[("CHN", "IND")]["labels"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="EST-RUS coercion 0.15 against the pair threshold 0.25, and the pair "
-                                       "reads as allied (0.51 against 0.31): the passage scores alliance 0.58 and "
-                                       "coercion 0.32 (threshold 0.40); 'jets' and 'airspace' lean to alliance "
+@pytest.mark.xfail(strict=True, reason="EST-RUS coercion 0.16 against the pair threshold 0.26, and the pair "
+                                       "reads as allied (0.50 against 0.36): the passage scores alliance 0.57 and "
+                                       "coercion 0.34 (threshold 0.38); 'jets' and 'airspace' lean to alliance "
                                        "(air policing, arms deals) in six words with nothing else")
 def test_coercion_agent_one_member(scorer):
     pairs = _pairs(scorer, "Russian jets entered Estonian airspace.")
@@ -50,10 +50,10 @@ def test_rights_concern_raised_by_two_against_the_responsible(scorer):
     assert "human_rights" not in pairs[("CAN", "GBR")]["labels"]
 
 
-@pytest.mark.xfail(strict=True, reason="no pair gets alliance: the passage scores it 0.29 against 0.33 ('in "
+@pytest.mark.xfail(strict=True, reason="no pair gets alliance: the passage scores it 0.27 against 0.35 ('in "
                                        "consultation with' is weak evidence), and the relation model does not tell the "
-                                       "topic ('its Venezuela policy') from the partners (USA-VEN 0.22 above COL-USA "
-                                       "0.19)")
+                                       "topic ('its Venezuela policy') from the partners (USA-VEN 0.21 above COL-USA "
+                                       "0.18)")
 def test_topic_of_consultation_pairs_with_nothing(scorer):
     result = scorer.score("Washington is reviewing its Venezuela policy in consultation with Bogota and Brasilia.")
     pairs = {tuple(p["pair"]): p for p in result["pairs"]}
@@ -73,9 +73,9 @@ def test_fighting_between_them_makes_both_agents(scorer):
 
 # ---- what news under-represents --------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="JPN-PHL gets coercion 0.39 (pair threshold 0.25, agent JPN), from the "
+@pytest.mark.xfail(strict=True, reason="JPN-PHL gets coercion 0.38 (pair threshold 0.26, agent JPN), from the "
                                        "Philippine boat being the object of 'blasted' (a third country's act); its "
-                                       "alliance (0.45) and CHN-PHL (coercion 0.94, agent CHN) are right")
+                                       "alliance (0.46) and CHN-PHL (coercion 0.94, agent CHN) are right")
 def test_two_sides_against_a_third(scorer):
     pairs = _pairs(scorer, "Japan and the Philippines vowed to stand together against China's coercion after "
                            "Chinese coast guard ships blasted a Philippine supply boat with water cannon.")
