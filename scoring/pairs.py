@@ -531,9 +531,7 @@ class PairModel:
             return out
         A = self.agent_vocab.transform([names for k in which for names in rows[k].agent_names])
         for j, label in enumerate(AGENT_LABELS):
-            prob = self.agent_proba(label, A).reshape(-1, 2)
-            both = (prob >= self.both_threshold).all(axis=1)
-            out[which, j] = np.where(both, 2, np.where(prob[:, 0] >= prob[:, 1], 0, 1))
+            out[which, j] = agent_choice(self.agent_proba(label, A).reshape(-1, 2), self.both_threshold)
         return out
 
     def relation_logits(self, X: sp.csr_matrix) -> np.ndarray:
@@ -547,6 +545,13 @@ class PairModel:
     def agent_proba(self, label: str, A: sp.csr_matrix) -> np.ndarray:
         z = np.asarray(A @ self.agent_coef[label]).ravel() + self.agent_intercept[label]
         return 1.0 / (1.0 + np.exp(-z))
+
+
+def agent_choice(prob: np.ndarray, both_threshold: float) -> np.ndarray:
+    """Who the agents are, from each pair's two member agent probabilities (pairs, 2): 2 (both)
+    when both reach ``both_threshold``, else 0 (member a) or 1 (member b), the likelier one."""
+    both = (prob >= both_threshold).all(axis=1)
+    return np.where(both, 2, np.where(prob[:, 0] >= prob[:, 1], 0, 1))
 
 
 def explain_pair(model: PairModel, row: PairRow, label: int, offset: int, k: int = 5) -> list[dict]:

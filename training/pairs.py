@@ -22,7 +22,7 @@ from sklearn.metrics import average_precision_score
 from sklearn.model_selection import GroupKFold
 
 from scoring.labels import AGENT_LABELS, LABELS
-from scoring.pairs import CueVocabulary, PairModel, PairRow, passage_pairs
+from scoring.pairs import CueVocabulary, PairModel, PairRow, agent_choice, passage_pairs
 
 C_GRID = (0.1, 0.3, 1.0, 3.0)
 
@@ -184,9 +184,9 @@ def best_both_threshold(model: PairModel, rows, mentions, passage_logits, also=N
         model.both_threshold = float(round(t, 2))
         right = total = 0
         for prob, truth in scored:
-            both = (prob >= model.both_threshold).all(axis=1)
-            guess = np.where(both[:, None], 1, np.where((prob[:, 0] >= prob[:, 1])[:, None], [[1, 0]], [[0, 1]]))
-            right += int((guess == truth).all(axis=1).sum())
+            # the labelled agents in agent_choice's code (2 both, 0 a, 1 b; -1 none, never guessed)
+            want = np.select([truth.all(axis=1), truth[:, 0] == 1, truth[:, 1] == 1], [2, 0, 1], -1)
+            right += int((agent_choice(prob, model.both_threshold) == want).sum())
             total += len(truth)
         acc = right / max(total, 1)
         if acc > best[0] + 1e-9:
