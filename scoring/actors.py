@@ -241,7 +241,8 @@ _US_STATES = (
     "S\\.C\\.|S\\.D\\.|Tenn\\.|Tex\\.|Va\\.|Vt\\.|Wash\\.|Wis\\.|Wyo\\."
 )
 _AFTER_US_STATE = re.compile(r",\s*(?:" + _US_STATES + r")(?![\w])")
-# a legislature that is not the state's: "the Texas Senate", "the state Senate", "the Faculty Senate"
+# before an ambiguous form (the "?" lines of countries.txt), a body that is not the state's: "the
+# Texas Senate", "the state Senate", "the Faculty Senate", "the Continental Congress"
 _SUBNATIONAL_BEFORE = re.compile(r"(?:\b(?:" + _US_STATES + r")|\b(?:[Ss]tate|[Ss]tudent|[Ff]aculty|[Uu]niversity"
                                  r"|[Aa]cademic|[Yy]outh|[Pp]rovincial|[Cc]ity|[Cc]ontinental))\s+\Z")
 _GA_CITY_BEFORE = re.compile(
